@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, top to bottom (arrows only point down):
+//   tpsweep (CLI) → TPEngine (run config, data, networks, learning rules, trainer)
+//                 → Tensor (matrices over CBLAS, vector kernels, seeded RNG) → COpenBLAS, CZlib
+// The engine never imports MPI or HDF5; those arrive with the coordinator and the store.
+let package = Package(
+    name: "tpsweep",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tpsweep", targets: ["tpsweep"]),
+        .library(name: "TPEngine", targets: ["TPEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Tensor", dependencies: [
+            "COpenBLAS",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .target(name: "TPEngine", dependencies: [
+            "Tensor", "CZlib",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "tpsweep", dependencies: [
+            "TPEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TPEngineTests", dependencies: ["TPEngine"]),
+    ]
+)

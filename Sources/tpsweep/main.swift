@@ -1,0 +1,2 @@
+import TPEngine
+print("tpsweep")
