@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "TPEngine", dependencies: [
             "Tensor", "CZlib",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "tpsweep", dependencies: [
             "TPEngine",

@@ -33,6 +33,18 @@ public final class Matrix<T: Scalar>: @unchecked Sendable {
     /// A non-owning handle on the rows in use; valid while this matrix lives.
     public var ref: MatRef<T> { MatRef(base: data, rows: rows, cols: cols) }
 
+    /// The first `rows` rows of the storage, whatever `rows` is set to.
+    public func prefix(_ rows: Int) -> MatRef<T> {
+        precondition(rows <= capacity, "\(rows) rows requested of a \(capacity)-row matrix")
+        return MatRef(base: data, rows: rows, cols: cols)
+    }
+
+    /// The storage seen as a rows×cols matrix: scratch space shared by buffers of varying shapes.
+    public func view(rows: Int, cols: Int) -> MatRef<T> {
+        precondition(rows * cols <= capacity * self.cols, "\(rows)×\(cols) view of \(capacity)×\(self.cols) storage")
+        return MatRef(base: data, rows: rows, cols: cols)
+    }
+
     public subscript(r: Int, c: Int) -> T {
         get { data[r * cols + c] }
         set { data[r * cols + c] = newValue }

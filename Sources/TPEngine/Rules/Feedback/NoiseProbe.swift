@@ -1,0 +1,49 @@
+/// Perturbs every hidden level o = 1..L−1 with σε and pushes each perturbed batch up to the output
+/// through the current forward weights: the probe behind the DRL and direct-DRL feedback losses
+/// [M20]. The perturbed batches travel stacked as row blocks (block o−1 starts at level o), so each
+/// layer runs one GEMM over all of them instead of one small GEMM per origin.
+final class NoiseProbe<T: Scalar> {
+    let origins: Int
+    /// `stacked[j]`: level j's activations, blocks for origins 1...min(j, L−1).
+    let stacked: [Matrix<T>]
+    /// σε_o per origin level o (index o; index 0 unused).
+    let noise: [Matrix<T>]
+    /// Output pre-activations ã_L, one block per origin.
+    let outputPre: Matrix<T>
+    /// Pre-activations of the hidden levels on the way up (scratch).
+    let hiddenPre: Matrix<T>
+
+    init(net: Network<T>) {
+        let widths = net.widths, depth = net.depth, b = net.maxBatch
+        origins = depth - 1
+        stacked = widths.indices.map { j in Matrix(rows: j == 0 ? 0 : b * Swift.min(j, depth - 1), cols: widths[j]) }
+        noise = widths.indices.map { j in Matrix(rows: j == 0 || j == depth ? 0 : b, cols: widths[j]) }
+        outputPre = Matrix(rows: b * origins, cols: widths[depth])
+        hiddenPre = Matrix(rows: b * origins, cols: widths.dropFirst().max() ?? 1)
+    }
+
+    /// Block of `origin` at level `level` (after `run`).
+    func block(_ level: Int, origin: Int, batch b: Int) -> MatRef<T> {
+        stacked[level].prefix(b * Swift.min(level, origins)).rows((origin - 1) * b, b)
+    }
+
+    /// h̃_o = h_o + σε_o for every origin, propagated to the output.
+    func run(_ net: Network<T>, sigma: T, using g: inout SeededGenerator) {
+        let b = net.batch, depth = net.depth
+        for o in 1...origins {
+            let eps = noise[o].prefix(b)
+            fillNormal(eps, std: sigma, using: &g)
+            let start = stacked[o].prefix(b * o).rows((o - 1) * b, b)
+            copy(net.h[o].ref, into: start)
+            axpy(1, eps, start)
+        }
+        for j in 1..<depth {
+            let rows = b * j, width = net.widths[j + 1]
+            let pre = j + 1 == depth ? outputPre.prefix(rows) : hiddenPre.view(rows: rows, cols: width)
+            net.layers[j].forward(stacked[j].prefix(rows), a: pre, h: stacked[j + 1].prefix(rows))
+        }
+    }
+
+    /// ã_L of the batch perturbed at level `origin`.
+    func outputPre(origin: Int, batch b: Int) -> MatRef<T> { outputPre.prefix(b * origins).rows((origin - 1) * b, b) }
+}

@@ -1,0 +1,48 @@
+import XCTest
+@testable import TPEngine
+
+/// Each rule's feedback gradient against central finite differences of its own reconstruction
+/// loss (Float64, same noise draw for every evaluation).
+final class FeedbackGradientTests: XCTestCase {
+    func check<R: LearningRule>(_: R.Type, method: Method, sigma: Double = 0.3,
+                                file: StaticString = #filePath, line: UInt = #line) where R.T == Double {
+        var config = RunConfig()
+        config.method = method
+        config.tp.sigma = sigma
+        var g = SeededGenerator(seed: 7)
+        let net = Network<Double>(widths: [4, 5, 6, 3], hidden: Activation(.tanh), output: Activation(.linear),
+                                  maxBatch: 6, initialization: .xavierNormal, using: &g)
+        let rule = R(net: net, config: config, using: &g)
+        fillNormal(net.input, using: &g)
+        net.forward()
+        var losses = [Double](repeating: 0, count: rule.reconstructionLayers.count)
+        func evaluate() -> [Double] {
+            var noise = SeededGenerator(seed: 99)
+            losses.withUnsafeMutableBufferPointer { rule.feedbackGradients(net, noise: &noise, losses: $0) }
+            return losses
+        }
+        _ = evaluate()
+        let analytic = rule.feedbackParameters.map { $0.grad.copy() }
+        XCTAssertFalse(rule.feedbackParameters.isEmpty, file: file, line: line)
+        for (k, p) in rule.feedbackParameters.enumerated() {
+            // The parameter's level: names are feedback<layer>, losses are indexed by level.
+            let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0 + (method == .drl || method == .dtp ? 1 : 0)).") }!
+            for i in stride(from: 0, to: p.value.count, by: 3) {
+                let x0 = p.value.data[i], h = 1e-6
+                p.value.data[i] = x0 + h
+                let plus = evaluate()[level]
+                p.value.data[i] = x0 - h
+                let minus = evaluate()[level]
+                p.value.data[i] = x0
+                let numeric = (plus - minus) / (2 * h)
+                XCTAssertEqual(analytic[k].data[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)),
+                               "\(p.name)[\(i)]", file: file, line: line)
+            }
+        }
+    }
+
+    func testDTP() { check(DTP<Double>.self, method: .dtp) }
+    func testDRL() { check(DRL<Double>.self, method: .drl) }
+    func testDDTPLinear() { check(DDTPLinear<Double>.self, method: .ddtpLinear) }
+    func testDDTPControl() { check(DDTPControl<Double>.self, method: .ddtpControl) }
+}
