@@ -30,7 +30,7 @@ private struct IDXFixture {
             bytes.withUnsafeBytes { _ = gzwrite(file, $0.baseAddress, UInt32($0.count)) }
             gzclose(file)
         } else {
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
         }
         return path
     }
