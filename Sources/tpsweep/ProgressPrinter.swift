@@ -1,0 +1,43 @@
+import Foundation
+import TPEngine
+
+/// Prints one line per epoch and a closing summary: the local observer of a run.
+struct ProgressPrinter: TrainingObserver {
+    let config: RunConfig
+    let quiet: Bool
+
+    func header() {
+        guard !quiet else { return }
+        print("\(config.method.rawValue) on \(config.data.dataset.rawValue), hidden \(config.model.hidden), "
+              + "\(config.epochs) epochs, batch \(config.batchSize), \(config.dtype.rawValue), seed \(config.seed)")
+    }
+
+    func epochEnded(_ r: EpochReport, weights: () -> [WeightTensor]) -> TrainingDecision {
+        if !quiet {
+            let width = String(config.epochs).count
+            let epoch = String(r.epoch).leftPadded(to: width)
+            print("epoch \(epoch)/\(config.epochs)  train \(f(r.trainLoss)) \(pct(r.trainAccuracy))  "
+                  + "val \(f(r.validationLoss)) \(pct(r.validationAccuracy))  "
+                  + "test \(f(r.testLoss)) \(pct(r.testAccuracy))  \(String(format: "%.1f", r.seconds)) s")
+            fflush(stdout)
+        }
+        return .proceed
+    }
+
+    func summary(_ result: RunResult) {
+        var line = "\(result.status.rawValue) after \(result.epochs.count) epochs in \(String(format: "%.1f", result.seconds)) s"
+        if let best = result.bestEpoch {
+            line += "; best validation at epoch \(best): test accuracy \(pct(result.testAccuracyAtBest ?? .nan)), "
+                + "test loss \(f(result.testLossAtBest ?? .nan))"
+        }
+        if !result.message.isEmpty { line += " (\(result.message))" }
+        print(line)
+    }
+
+    private func f(_ x: Double) -> String { String(format: "%.4f", x) }
+    private func pct(_ x: Double) -> String { x.isNaN ? "  –   " : String(format: "%5.2f%%", 100 * x) }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
