@@ -1,0 +1,63 @@
+/// A setting with a fixed set of spellings: the raw value is what YAML and JSON say, and `allCases`
+/// is the list an error message offers when a config says something else.
+public protocol ConfigEnum: RawRepresentable, CaseIterable, Codable, Sendable, Hashable
+where RawValue == String {}
+
+/// The learning rule of a run (methods.md, "Learning rules").
+/// Adding one is a case here plus its row in `RunConfig.reference(for:)`; the compiler insists on the row.
+public enum Method: String, ConfigEnum {
+    case bp
+    case dtp
+    case drl
+    case ddtpLinear = "ddtp-linear"
+    case ddtpControl = "ddtp-control"
+    case dfa
+
+    /// The rule a config gets when neither its file nor its overrides name one: [M20]'s main rule.
+    public static let `default`: Method = .ddtpLinear
+}
+
+public enum DType: String, ConfigEnum {
+    case float32, float64
+}
+
+public enum DatasetKind: String, ConfigEnum {
+    case fashionMNIST = "fashion-mnist"
+    case mnist
+    case studentTeacher = "student-teacher"
+
+    /// Whether samples carry class labels (so accuracy and cross-entropy make sense).
+    public var isClassification: Bool { self != .studentTeacher }
+}
+
+public enum ActivationKind: String, ConfigEnum {
+    case tanh, relu
+    case leakyRelu = "leaky-relu"
+    case elu, sigmoid, linear
+}
+
+public enum InitKind: String, ConfigEnum {
+    case xavierNormal = "xavier-normal"
+    case orthogonal
+}
+
+public enum LossKind: String, ConfigEnum {
+    case crossEntropy = "cross-entropy"
+    case mse
+}
+
+/// How the output loss reduces over the batch: [M20] averages, [E22] sums (changes β's scale).
+public enum Reduction: String, ConfigEnum {
+    case mean, sum
+}
+
+/// `rmsprop` is the centered variant of [L15].
+public enum OptimizerKind: String, ConfigEnum {
+    case adam, sgd, rmsprop
+}
+
+/// The local forward loss of a layer: `m20` is mean_b ‖τ − h‖² (gradient 2 s'⊙(h − τ)),
+/// `e22` is mean_b ½ Σ (h − τ)² (no factor 2).
+public enum LocalLoss: String, ConfigEnum {
+    case m20, e22
+}

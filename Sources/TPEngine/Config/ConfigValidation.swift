@@ -1,0 +1,48 @@
+extension RunConfig {
+    /// Checks every key's range and the rules that tie keys together. Loading does this already;
+    /// call it on a config built or edited in code. Throws `ConfigError`.
+    public func validate() throws {
+        try validate(origins: [:])
+    }
+
+    /// `origins` tells, for keys the user set, where; messages say "(default)" for the others.
+    func validate(origins: [String: ConfigOrigin]) throws {
+        for field in ConfigSchema.fields { try field.check(self) }
+
+        func setting(_ key: String) -> String {
+            let value = ConfigSchema.field(key)?.read(self).description ?? "?"
+            return "\(key) = \(value) (\(origins[key].map(\.description) ?? "default"))"
+        }
+        // Mean-squared error on one-hot labels is a legitimate classification loss; the converse
+        // has no labels to work with.
+        if loss.kind == .crossEntropy && !data.dataset.isClassification {
+            throw ConfigError.inconsistent(
+                keys: ["loss.kind", "data.dataset"],
+                problem: "\(setting("loss.kind")) needs class labels, but \(setting("data.dataset"))"
+                    + " is a regression task; use loss.kind: mse")
+        }
+        if method.feedbackLossDividesBySigmaSquared && tp.sigma == 0 {
+            throw ConfigError.inconsistent(
+                keys: ["tp.sigma", "method"],
+                problem: "\(setting("method")) trains its feedback with a difference reconstruction loss"
+                    + " scaled by 1/σ², so \(setting("tp.sigma")) must be > 0")
+        }
+        if data.trainSubset > 0 && data.validationSize >= data.trainSubset {
+            throw ConfigError.inconsistent(
+                keys: ["data.validation_size", "data.train_subset"],
+                problem: "\(setting("data.validation_size")) holds out all of \(setting("data.train_subset"));"
+                    + " it must be smaller than data.train_subset")
+        }
+    }
+}
+
+extension Method {
+    /// DRL and direct DRL divide by σ² and vanish without noise; the layer-wise denoising loss of
+    /// dtp caps its factor at 1/0.02² and ddtp-control has none.
+    fileprivate var feedbackLossDividesBySigmaSquared: Bool {
+        switch self {
+        case .drl, .ddtpLinear: return true
+        case .bp, .dtp, .ddtpControl, .dfa: return false
+        }
+    }
+}

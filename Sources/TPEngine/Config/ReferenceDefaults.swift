@@ -1,0 +1,82 @@
+/// One row of the reference table, column for column as in methods.md. `lr` is the rate *used*;
+/// nil β means the rule has no targets, nil `lrFb` means its feedback is not trained.
+struct ReferenceRow {
+    typealias Adam = (beta1: Double, beta2: Double, eps: Double)
+
+    let lr: Double
+    let adam: Adam
+    var beta: Double? = nil
+    var lrFb: Double? = nil
+    var adamFb: Adam = (0.9, 0.999, 1e-8)
+    var sigma = 0.0
+    var fbWeightDecay = 0.0
+    var fbEpochs: (pretrain: Int, extra: Int) = (0, 0)
+}
+
+extension RunConfig {
+    /// Reference hyperparameters on Fashion-MNIST, 784-256×5-10 tanh, batch 128, 100 epochs, from
+    /// Meulemans et al., "A Theoretical Framework for Target Propagation", NeurIPS 2020 [M20]
+    /// (methods.md, "Reference hyperparameters"). Adam everywhere; no forward weight decay.
+    static func reference(for method: Method) -> ReferenceRow {
+        switch method {
+        case .bp:
+            return ReferenceRow(lr: 2.88e-4, adam: (0.9, 0.99, 4.73e-8))
+        case .ddtpLinear:
+            return ReferenceRow(lr: 5.05e-4, adam: (0.99, 0.99, 1.73e-8), beta: 0.0173,
+                                lrFb: 7.96e-4, adamFb: (0.99, 0.9, 3.11e-8), sigma: 0.0986,
+                                fbWeightDecay: 5.78e-6, fbEpochs: (6, 1))
+        case .drl:
+            return ReferenceRow(lr: 8.2e-4, adam: (0.99, 0.999, 1.64e-8), beta: 0.0866,
+                                lrFb: 9.7e-5, adamFb: (0.99, 0.9, 2.27e-5), sigma: 0.0843,
+                                fbWeightDecay: 2.14e-5, fbEpochs: (6, 1))
+        case .dtp:
+            return ReferenceRow(lr: 2.6e-4, adam: (0.9, 0.99, 3.18e-8), beta: 0.241,
+                                lrFb: 3.66e-4, adamFb: (0.99, 0.999, 1.36e-6), sigma: 0.267,
+                                fbWeightDecay: 0, fbEpochs: (0, 0))
+        case .ddtpControl:
+            return ReferenceRow(lr: 9.3e-4, adam: (0.9, 0.999, 1.33e-8), beta: 0.0323,
+                                lrFb: 3.12e-5, adamFb: (0.999, 0.99, 3.26e-4), sigma: 0.0849,
+                                fbWeightDecay: 1.19e-6, fbEpochs: (6, 1))
+        case .dfa:
+            // Feedback fixed at its random initialisation; β = 1 makes normalize_lr a no-op.
+            return ReferenceRow(lr: 9.4e-4, adam: (0.9, 0.99, 3.66e-8), beta: 1)
+        }
+    }
+
+    /// The reference configuration of `method`: the neutral defaults with the method's table row on
+    /// top. The stored forward lr is the table's used lr times β, so that `effectiveForwardLR`
+    /// (lr/β under normalize_lr) gives back the table's value, up to one rounding of the division.
+    public static func defaults(for method: Method) -> RunConfig {
+        let row = reference(for: method)
+        var config = RunConfig(method: method)
+        config.optimizer.beta1 = row.adam.beta1
+        config.optimizer.beta2 = row.adam.beta2
+        config.optimizer.eps = row.adam.eps
+        if let beta = row.beta {
+            config.tp.beta = beta
+            config.tp.normalizeLr = true
+            config.optimizer.lr = row.lr * beta
+        } else {
+            config.optimizer.lr = row.lr
+        }
+        if let lrFb = row.lrFb {
+            config.fbOptimizer.lr = lrFb
+            config.fbOptimizer.beta1 = row.adamFb.beta1
+            config.fbOptimizer.beta2 = row.adamFb.beta2
+            config.fbOptimizer.eps = row.adamFb.eps
+            config.fbOptimizer.weightDecay = row.fbWeightDecay
+            config.tp.sigma = row.sigma
+            config.tp.epochsFb = row.fbEpochs.pretrain
+            config.tp.extraFbEpochs = row.fbEpochs.extra
+        }
+        return config
+    }
+}
+
+extension Method {
+    /// Whether the rule trains hidden layers on targets (everything but `bp`); read off the table.
+    public var usesTargets: Bool { RunConfig.reference(for: self).beta != nil }
+
+    /// Whether the rule trains feedback parameters (not `bp`, not `dfa`); read off the table.
+    public var trainsFeedback: Bool { RunConfig.reference(for: self).lrFb != nil }
+}

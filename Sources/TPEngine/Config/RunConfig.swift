@@ -1,0 +1,189 @@
+/// Every hyperparameter of one training run, and the only place they live: the trainer, the sweep
+/// coordinator and the result store all read this value.
+///
+/// Build one with `RunConfig.defaults(for:)`, from YAML with `load(yamlFile:overrides:)`, or from
+/// layered user settings with `ConfigSpec`. Swift names are camel-case; YAML and JSON use the
+/// snake_case `CodingKeys`, and every key is always present in an encoded config.
+///
+/// The property defaults below are method-neutral; `RunConfig()` and `defaults(for:)` overlay a
+/// rule's reference values ([M20] Fashion-MNIST table) on them.
+public struct RunConfig: Codable, Equatable, Sendable {
+    public var method: Method
+    /// Seeds initialisation, the validation split and noise; ≥ 0.
+    public var seed = 0
+    public var dtype = DType.float32
+    public var epochs = 100
+    public var batchSize = 128
+    public var data = Data()
+    public var model = Model()
+    public var loss = Loss()
+    /// Optimizer of the forward parameters. Its `lr` is stored *before* [M20]'s lr/β normalisation;
+    /// `effectiveForwardLR` is the rate actually used.
+    public var optimizer = Optimizer()
+    /// Optimizer of the feedback parameters; its `lr` is used as is (no normalisation).
+    public var fbOptimizer = Optimizer()
+    public var tp = TP()
+    public var prune = Prune()
+    public var metrics = Metrics()
+
+    enum CodingKeys: String, CodingKey {
+        case method, seed, dtype, epochs
+        case batchSize = "batch_size"
+        case data, model, loss, optimizer
+        case fbOptimizer = "fb_optimizer"
+        case tp, prune, metrics
+    }
+
+    public struct Data: Codable, Equatable, Sendable {
+        public var dataset = DatasetKind.fashionMNIST
+        /// Directory of the IDX files (MNIST-like datasets only).
+        public var dir = "/usr/share/datasets/fashion-mnist"
+        /// Samples held out of the training set (seeded) for model selection.
+        public var validationSize = 5000
+        /// Use only this many training samples; 0 = all.
+        public var trainSubset = 0
+        /// Use only this many test samples; 0 = all.
+        public var testSubset = 0
+        /// Layer widths of the random teacher, input first (student-teacher only).
+        public var teacherWidths = [6, 1000, 1000, 1000, 1000, 2]
+        public var teacherTrainSize = 1000
+        public var teacherTestSize = 1000
+        /// Std of Gaussian noise added to the teacher's outputs.
+        public var teacherNoise = 0.0
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case dataset, dir
+            case validationSize = "validation_size"
+            case trainSubset = "train_subset"
+            case testSubset = "test_subset"
+            case teacherWidths = "teacher_widths"
+            case teacherTrainSize = "teacher_train_size"
+            case teacherTestSize = "teacher_test_size"
+            case teacherNoise = "teacher_noise"
+        }
+    }
+
+    public struct Model: Codable, Equatable, Sendable {
+        /// Hidden widths; the input and output widths come from the data.
+        public var hidden = [256, 256, 256, 256, 256]
+        public var activation = ActivationKind.tanh
+        /// Negative-side slope of leaky-ReLU, and the scale of ELU.
+        public var leakySlope = 0.01
+        public var outputActivation = ActivationKind.linear
+        /// Activation of layer-to-layer feedback maps (dtp, drl).
+        public var fbActivation = ActivationKind.tanh
+        public var initialization = InitKind.xavierNormal
+        /// [M20]'s reference code drops the last hidden layer's forward bias in ddtp-linear and dfa;
+        /// `false` reproduces that quirk, `true` (default) keeps the bias like every other layer.
+        public var lastHiddenBias = true
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case hidden, activation
+            case leakySlope = "leaky_slope"
+            case outputActivation = "output_activation"
+            case fbActivation = "fb_activation"
+            case initialization = "init"
+            case lastHiddenBias = "last_hidden_bias"
+        }
+    }
+
+    public struct Loss: Codable, Equatable, Sendable {
+        public var kind = LossKind.crossEntropy
+        public var reduction = Reduction.mean
+        public init() {}
+    }
+
+    /// Shared by the forward and the feedback optimizer; each kind reads the fields it needs.
+    /// The neutral defaults are PyTorch's Adam defaults.
+    public struct Optimizer: Codable, Equatable, Sendable {
+        public var kind = OptimizerKind.adam
+        /// Learning rate as stored, > 0. For the *forward* optimizer of a rule with targets and
+        /// `tp.normalizeLr` on, the rate used is lr/β ([M20]), so that sweeping β does not rescale
+        /// the step; `RunConfig.defaults(for:)` therefore stores the table's used rate times β.
+        /// Always read the rate to use from `RunConfig.effectiveForwardLR`.
+        public var lr = 1e-3
+        public var beta1 = 0.9
+        public var beta2 = 0.999
+        public var eps = 1e-8
+        public var weightDecay = 0.0
+        /// SGD momentum; also RMSprop's momentum.
+        public var momentum = 0.0
+        /// RMSprop smoothing constant.
+        public var alpha = 0.99
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case kind, lr, beta1, beta2, eps
+            case weightDecay = "weight_decay"
+            case momentum, alpha
+        }
+    }
+
+    /// Settings of target-based rules; `bp` reads none of them.
+    public struct TP: Codable, Equatable, Sendable {
+        /// Target step size β > 0: τ_L = h_L − β ∂ℓ/∂h_L.
+        public var beta = 1.0
+        /// Noise scale σ ≥ 0 of the feedback (reconstruction) losses.
+        public var sigma = 0.0
+        /// [M20]: the forward optimizer uses `optimizer.lr` / β (see `effectiveForwardLR`).
+        public var normalizeLr = false
+        /// Feedback-only epochs before the first epoch.
+        public var epochsFb = 0
+        /// Feedback-only epochs after each epoch.
+        public var extraFbEpochs = 0
+        public var localLoss = LocalLoss.m20
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case beta, sigma
+            case normalizeLr = "normalize_lr"
+            case epochsFb = "epochs_fb"
+            case extraFbEpochs = "extra_fb_epochs"
+            case localLoss = "local_loss"
+        }
+    }
+
+    /// [M20]: stop hopeless runs early and record them as pruned.
+    public struct Prune: Codable, Equatable, Sendable {
+        public var enabled = true
+        /// The check happens once this many epochs are done.
+        public var afterEpoch = 5
+        /// Training accuracy in [0, 1] below which the run is pruned.
+        public var minTrainAccuracy = 0.40
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case enabled
+            case afterEpoch = "after_epoch"
+            case minTrainAccuracy = "min_train_accuracy"
+        }
+    }
+
+    public struct Metrics: Codable, Equatable, Sendable {
+        /// Batches between in-epoch metric logs; 0 = per epoch only.
+        public var logInterval = 0
+        /// Per-layer angle with BP; costs an extra backward pass per logged batch.
+        public var bpAngles = false
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case logInterval = "log_interval"
+            case bpAngles = "bp_angles"
+        }
+    }
+}
+
+extension RunConfig {
+    /// The reference configuration of `Method.default`.
+    public init() {
+        self = .defaults(for: .default)
+    }
+
+    /// The learning rate the forward optimizer uses: `optimizer.lr / tp.beta` when the rule has
+    /// targets and `tp.normalizeLr` is on ([M20]), `optimizer.lr` otherwise (bp; dfa has β = 1).
+    public var effectiveForwardLR: Double {
+        method.usesTargets && tp.normalizeLr ? optimizer.lr / tp.beta : optimizer.lr
+    }
+}
