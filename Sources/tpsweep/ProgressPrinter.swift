@@ -19,7 +19,7 @@ struct ProgressPrinter: TrainingObserver {
             print("epoch \(epoch)/\(config.epochs)  train \(f(r.trainLoss)) \(pct(r.trainAccuracy))  "
                   + "val \(f(r.validationLoss)) \(pct(r.validationAccuracy))  "
                   + "test \(f(r.testLoss)) \(pct(r.testAccuracy))  \(String(format: "%.1f", r.seconds)) s")
-            fflush(stdout)
+            fflush(nil)
         }
         return .proceed
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TPEngine
 
 @main
 struct TPSweep: ParsableCommand {
