@@ -36,5 +36,7 @@ let package = Package(
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "TPEngineTests", dependencies: ["TPEngine"]),
+        // Runs the built `tpsweep` binary as a user would: exit codes and messages.
+        .testTarget(name: "CLITests", dependencies: ["tpsweep"]),
     ]
 )
