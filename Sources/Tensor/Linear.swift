@@ -1,5 +1,12 @@
 /// Matrix products. Every product in the engine goes through here, as one BLAS call per batch.
 
+/// Floating-point operations issued to BLAS by this process (2mnk per GEMM, 2mn per GEMV), so a
+/// benchmark reports achieved GFLOP/s from counted work rather than from a hand-kept formula.
+/// One process trains one model (an MPI rank is a process), so a process-wide count is exact.
+public enum FLOPCounter {
+    nonisolated(unsafe) public static var count = 0
+}
+
 /// C ← α·op(A)·op(B) + β·C, where op transposes when asked. Shapes are checked.
 @inlinable
 public func gemm<T: Scalar>(_ c: MatRef<T>, _ a: MatRef<T>, transA: Bool = false,
@@ -13,6 +20,7 @@ public func gemm<T: Scalar>(_ c: MatRef<T>, _ a: MatRef<T>, transA: Bool = false
         scale(c, by: beta)
         return
     }
+    FLOPCounter.count &+= 2 * m * n * k
     T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
            a: a.base, lda: a.cols, b: b.base, ldb: b.cols, beta: beta, c: c.base, ldc: c.cols)
 }
@@ -24,6 +32,7 @@ public func sumRows<T: Scalar>(_ a: MatRef<T>, into y: MatRef<T>, ones: MatRef<T
                                alpha: T = 1, beta: T = 0) {
     precondition(y.count == a.cols && ones.count >= a.rows)
     if a.rows == 0 { scale(y, by: beta); return }
+    FLOPCounter.count &+= 2 * a.rows * a.cols
     T.gemv(trans: true, m: a.rows, n: a.cols, alpha: alpha, a: a.base, lda: a.cols,
            x: ones.base, beta: beta, y: y.base)
 }

@@ -1,4 +1,78 @@
 import ArgumentParser
+import Foundation
+import TPEngine
+
+/// Measures, in one run, the GEMM ceiling on the MLP's own matrix shapes and the training-pass
+/// speed of chosen rules, and prints each rule's achieved GFLOP/s (from counted FLOPs) and its
+/// ratio to that ceiling. The machine is noisy: every figure is the median of `repeats`.
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure the engine against the GEMM ceiling.")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Training speed of learning rules against the sgemm ceiling, measured in one run.")
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Rules to time.")
+    var methods: [String] = ["bp", "ddtp-linear"]
+
+    @Option(name: .long, help: "Repeats per measurement (the median is reported).")
+    var repeats = 5
+
+    @Option(name: .long, help: "Training samples per timed pass.")
+    var samples = 10_000
+
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        try compute.apply()
+        guard repeats >= 1, samples >= 128 else { throw ValidationError("--repeats ≥ 1 and --samples ≥ 128") }
+        let widths = [784, 256, 256, 256, 256, 256, 10], batch = 128
+        print("784-256×5-10 tanh, batch \(batch), float32, \(BLASThreads.current) BLAS thread(s), "
+              + "\(samples) samples per pass, median of \(repeats)")
+        let ceiling = gemmCeiling(widths: widths, batch: batch, repeats: repeats)
+        print(String(format: "%-14@ %10.1f GFLOP/s  (sgemm on the MLP's forward and backward shapes)", "ceiling", ceiling))
+        for name in methods {
+            var config = try reportingInputErrors {
+                try RunConfig.resolve(yaml: "{}", source: "bench", overrides: ["method=\(name)"])
+            }
+            config.data.trainSubset = samples
+            config.model.hidden = Array(widths.dropFirst().dropLast())
+            config.batchSize = batch
+            config.dtype = .float32
+            let (seconds, flops) = try reportingInputErrors { try measureTrainingPasses(config, repeats: repeats) }
+            let t = median(seconds), rate = Double(flops) / t / 1e9
+            let epoch = t * 55_000 / Double(samples)
+            print(String(format: "%-14@ %10.1f GFLOP/s  %5.1f%% of ceiling  %.2f s per 55k-sample epoch  (%.2f GFLOP per pass)",
+                         name, rate, 100 * rate / ceiling, epoch, Double(flops) / 1e9))
+        }
+    }
+
+    /// GFLOP/s of the GEMMs one BP step issues (forward X·Wᵀ, weight gradients δᵀ·X, and δ·W),
+    /// each run back to back on preallocated matrices: the most a training step could reach.
+    func gemmCeiling(widths: [Int], batch: Int, repeats: Int) -> Double {
+        var rates: [Double] = []
+        for _ in 0..<repeats {
+            var flops = 0.0, seconds = 0.0
+            for l in 0..<(widths.count - 1) {
+                let (i, o) = (widths[l], widths[l + 1])
+                let x = Matrix<Float>(rows: batch, cols: i), w = Matrix<Float>(rows: o, cols: i)
+                let y = Matrix<Float>(rows: batch, cols: o), gw = Matrix<Float>(rows: o, cols: i)
+                for m in [x, w, y] { fill(m.ref, 0.01) }
+                let reps = max(4, 400_000_000 / (6 * batch * i * o))
+                let start = Date()
+                for _ in 0..<reps {
+                    gemm(y.ref, x.ref, w.ref, transB: true)
+                    gemm(gw.ref, y.ref, transA: true, x.ref)
+                    if l > 0 { gemm(x.ref, y.ref, w.ref) }
+                }
+                seconds += Date().timeIntervalSince(start)
+                flops += Double(reps) * Double(2 * batch * i * o) * (l > 0 ? 3 : 2)
+            }
+            rates.append(flops / seconds / 1e9)
+        }
+        return median(rates)
+    }
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }

@@ -1,23 +1,57 @@
+import Foundation
+
 /// Trains one run as `config` describes: loads its data, builds the network and the rule, and
 /// reports every epoch to `observer`. The only entry point the CLI and the coordinator need.
 public func train(_ config: RunConfig, observer: (any TrainingObserver)? = nil) throws -> RunResult {
+    try makeTrainer(config).run(observer)
+}
+
+/// Times `repeats` passes over the training set (the M20 per-batch order, no evaluation) and
+/// counts the floating-point work each pass hands to BLAS. For benchmarks.
+public func measureTrainingPasses(_ config: RunConfig, repeats: Int) throws -> (seconds: [Double], flops: Int) {
+    let trainer = try makeTrainer(config)
+    var seconds: [Double] = [], flops = 0
+    for _ in 0..<repeats {
+        FLOPCounter.count = 0
+        let start = Date()
+        trainer.timedPass()
+        seconds.append(Date().timeIntervalSince(start))
+        flops = FLOPCounter.count
+    }
+    return (seconds, flops)
+}
+
+/// A trainer seen from outside, as closures formed where its rule and scalar are concrete. Through
+/// a protocol existential the calls would reach the unspecialised generic code, whose element
+/// loops run several times slower; closures built in the specialised initialiser keep them fast.
+struct TrainerHandle {
+    let run: ((any TrainingObserver)?) -> RunResult
+    let timedPass: () -> Void
+
+    init<Rule>(_ trainer: Trainer<Rule>) {
+        run = { trainer.run(observer: $0) }
+        timedPass = { _ = trainer.trainingPass() }
+    }
+}
+
+func makeTrainer(_ config: RunConfig) throws -> TrainerHandle {
     switch config.dtype {
-    case .float32: return try train(Float.self, config, observer: observer)
-    case .float64: return try train(Double.self, config, observer: observer)
+    case .float32: return try makeTrainer(Float.self, config)
+    case .float64: return try makeTrainer(Double.self, config)
     }
 }
 
 /// Dispatches on the rule here, once, so each trainer is compiled for a concrete rule and scalar.
-func train<T: Scalar>(_: T.Type, _ config: RunConfig, observer: (any TrainingObserver)?) throws -> RunResult {
+func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHandle {
     let data: DataSplits<T> = try loadSplits(config.dataSource, validationSize: config.data.validationSize,
                                             trainSubset: config.data.trainSubset,
                                             testSubset: config.data.testSubset, seed: UInt64(config.seed))
     switch config.method {
-    case .bp: return Trainer<BP<T>>(config: config, data: data).run(observer: observer)
-    case .dtp: return Trainer<DTP<T>>(config: config, data: data).run(observer: observer)
-    case .drl: return Trainer<DRL<T>>(config: config, data: data).run(observer: observer)
-    case .ddtpLinear: return Trainer<DDTPLinear<T>>(config: config, data: data).run(observer: observer)
-    case .ddtpControl: return Trainer<DDTPControl<T>>(config: config, data: data).run(observer: observer)
-    case .dfa: return Trainer<DFA<T>>(config: config, data: data).run(observer: observer)
+    case .bp: return TrainerHandle(Trainer<BP<T>>(config: config, data: data))
+    case .dtp: return TrainerHandle(Trainer<DTP<T>>(config: config, data: data))
+    case .drl: return TrainerHandle(Trainer<DRL<T>>(config: config, data: data))
+    case .ddtpLinear: return TrainerHandle(Trainer<DDTPLinear<T>>(config: config, data: data))
+    case .ddtpControl: return TrainerHandle(Trainer<DDTPControl<T>>(config: config, data: data))
+    case .dfa: return TrainerHandle(Trainer<DFA<T>>(config: config, data: data))
     }
 }

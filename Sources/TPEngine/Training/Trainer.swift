@@ -66,7 +66,7 @@ final class Trainer<Rule: LearningRule> {
             let report = trainEpoch(epoch)
             result.epochs.append(report)
             result.consider(report, classification: loss.isClassification)
-            if !report.trainLoss.isFinite || !report.validationLoss.isFinite {
+            if !report.trainLoss.isFinite || (data.validation.count > 0 && !report.validationLoss.isFinite) {
                 result.status = .diverged
                 result.message = "loss is not finite at epoch \(epoch)"
                 break
@@ -88,31 +88,42 @@ final class Trainer<Rule: LearningRule> {
         return result
     }
 
-    /// One epoch of the M20 per-batch order, then extra feedback epochs and evaluation.
-    func trainEpoch(_ epoch: Int) -> EpochReport {
-        let start = Date()
-        metrics.beginEpoch(net)
-        for i in reconstruction.indices { reconstruction[i] = 0 }
+    /// What one pass over the training set measured.
+    struct Pass {
         var lossSum = 0.0, correct = 0, batches = 0, diverged = false
         var batchLog: [BatchRecord] = []
+    }
+
+    /// One pass over the training set in the M20 per-batch order.
+    func trainingPass() -> Pass {
+        var pass = Pass()
+        for i in reconstruction.indices { reconstruction[i] = 0 }
         forEachBatch { batchIndex in
             let eval = forwardAndLoss()
-            lossSum += eval.lossSum
-            correct += eval.correct
-            batches += 1
-            guard eval.lossSum.isFinite else { diverged = true; return false }
+            pass.lossSum += eval.lossSum
+            pass.correct += eval.correct
+            pass.batches += 1
+            guard eval.lossSum.isFinite else { pass.diverged = true; return false }
             rule.forwardGradients(net, outputGradient: outputGradient.ref)
             feedbackStep()
             if metrics.due(batch: batchIndex, interval: config.metrics.logInterval,
                            batchesPerEpoch: batchesPerEpoch) {
                 let angles = metrics.measureBPAngles(net, outputGradient: outputGradient.ref)
-                batchLog.append(BatchRecord(batch: batchIndex, trainLoss: eval.lossSum / Double(net.batch),
+                pass.batchLog.append(BatchRecord(batch: batchIndex, trainLoss: eval.lossSum / Double(net.batch),
                                             bpAngle: angles))
             }
             forwardOptimizer.step()
             return true
         }
-        if feedbackOptimizer != nil && !diverged {
+        return pass
+    }
+
+    /// One training pass, then extra feedback epochs and evaluation.
+    func trainEpoch(_ epoch: Int) -> EpochReport {
+        let start = Date()
+        metrics.beginEpoch(net)
+        let pass = trainingPass()
+        if feedbackOptimizer != nil && !pass.diverged {
             for _ in 0..<config.tp.extraFbEpochs { feedbackEpoch() }
         }
         let n = Double(max(order.count, 1))
@@ -120,14 +131,14 @@ final class Trainer<Rule: LearningRule> {
         let (tl, ta) = evaluate(data.test)
         return EpochReport(
             epoch: epoch,
-            trainLoss: diverged ? .nan : lossSum / n,
-            trainAccuracy: loss.isClassification ? Double(correct) / n : .nan,
+            trainLoss: pass.diverged ? .nan : pass.lossSum / n,
+            trainAccuracy: loss.isClassification ? Double(pass.correct) / n : .nan,
             validationLoss: vl, validationAccuracy: va, testLoss: tl, testAccuracy: ta,
             seconds: Date().timeIntervalSince(start),
-            reconstructionLoss: reconstruction.map { $0 / Double(max(batches, 1)) },
-            bpAngle: metrics.meanAngles(batchLog.map(\.bpAngle)),
+            reconstructionLoss: reconstruction.map { $0 / Double(max(pass.batches, 1)) },
+            bpAngle: metrics.meanAngles(pass.batchLog.map(\.bpAngle)),
             weightNorm: metrics.weightNorms(net), updateNorm: metrics.updateNorms(net),
-            batchLog: batchLog)
+            batchLog: pass.batchLog)
     }
 
     /// An epoch that trains only the feedback parameters (pre-training and extra epochs).
