@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, top to bottom (arrows only point down):
-//   tpsweep (CLI) → TPEngine (run config, data, networks, learning rules, trainer)
+//   tpsweep (CLI) → TPEngine (data, networks, learning rules, trainer) → TPConfig (run config)
 //                 → Tensor (matrices over CBLAS, vector kernels, seeded RNG) → COpenBLAS, CZlib
 // The engine never imports MPI or HDF5; those arrive with the coordinator and the store.
 let package = Package(
@@ -25,9 +25,11 @@ let package = Package(
             "COpenBLAS",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        // The run configuration: every hyperparameter of one run, with YAML and override parsing.
+        // Its own module so that sweep logic can build run configs without the engine's maths.
+        .target(name: "TPConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "TPEngine", dependencies: [
-            "Tensor", "CZlib",
-            .product(name: "Yams", package: "Yams"),
+            "Tensor", "TPConfig", "CZlib",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .executableTarget(name: "tpsweep", dependencies: [
@@ -35,6 +37,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TPConfigTests", dependencies: ["TPConfig"]),
         .testTarget(name: "TPEngineTests", dependencies: ["TPEngine"]),
         // Runs the built `tpsweep` binary as a user would: exit codes and messages.
         .testTarget(name: "CLITests", dependencies: ["tpsweep"]),

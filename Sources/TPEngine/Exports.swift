@@ -1,1 +1,2 @@
 @_exported import Tensor
+@_exported import TPConfig

@@ -166,7 +166,7 @@ final class Trainer<Rule: LearningRule> {
     /// Shuffles the training order and loads each minibatch into the network's input; `body`
     /// returns false to end the epoch early.
     func forEachBatch(_ body: (Int) -> Bool) {
-        order.shuffle(using: &shuffleRNG)
+        shuffle(&order, using: &shuffleRNG)
         var start = 0, index = 0
         while start < order.count {
             let end = min(start + config.batchSize, order.count)

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import TPEngine
+@testable import TPConfig
 
 final class ConfigTests: XCTestCase {
     // MARK: Reference defaults
