@@ -27,11 +27,13 @@ extension RunConfig {
                 problem: "\(setting("method")) trains its feedback with a difference reconstruction loss"
                     + " scaled by 1/σ², so \(setting("tp.sigma")) must be > 0")
         }
-        if data.trainSubset > 0 && data.validationSize >= data.trainSubset {
+        // The validation rows come out of the generated training pool; `train_subset` counts what
+        // is left after them, so it needs no such check (an image set's pool size is in its file).
+        if data.dataset == .studentTeacher && data.validationSize >= data.teacherTrainSize {
             throw ConfigError.inconsistent(
-                keys: ["data.validation_size", "data.train_subset"],
-                problem: "\(setting("data.validation_size")) holds out all of \(setting("data.train_subset"));"
-                    + " it must be smaller than data.train_subset")
+                keys: ["data.validation_size", "data.teacher_train_size"],
+                problem: "\(setting("data.validation_size")) holds out all of \(setting("data.teacher_train_size"));"
+                    + " it must be smaller than data.teacher_train_size")
         }
     }
 }

@@ -30,6 +30,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s3 = SeededGenerator.splitmix64(&counter)
     }
 
+    /// The generator of stream `stream` of `seed`: independent of any call order, for uses that
+    /// must stay fixed by the seed alone (a data split, a generated data set).
+    public init(seed: UInt64, stream: UInt64) {
+        var c = stream
+        self.init(seed: seed ^ SeededGenerator.splitmix64(&c))
+    }
+
     @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9

@@ -24,6 +24,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "No per-epoch progress lines.")
     var quiet = false
 
+    @Flag(name: .customLong("print-config"), help: "Print the resolved config as YAML and exit without training.")
+    var printConfig = false
+
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -31,6 +34,10 @@ struct TrainCommand: ParsableCommand {
         let runConfig = try reportingInputErrors {
             if let config { return try RunConfig.load(yamlFile: config, overrides: overrides) }
             return try RunConfig.resolve(yaml: "{}", source: "(defaults)", overrides: overrides)
+        }
+        if printConfig {
+            print(runConfig.yamlString(), terminator: "")
+            return
         }
         let printer = ProgressPrinter(config: runConfig, quiet: quiet)
         printer.header()

@@ -252,8 +252,10 @@ final class ConfigTests: XCTestCase {
             expect: ["loss.kind = cross-entropy (default)", "data.dataset = student-teacher (bad.yaml:2:12)", "loss.kind: mse"]),
         Bad(yaml: "method: drl\ntp:\n  sigma: 0",
             expect: ["method = drl (bad.yaml:1:9)", "tp.sigma = 0.0 (bad.yaml:3:10) must be > 0"]),
-        Bad(yaml: "data:\n  train_subset: 100", overrides: ["data.validation_size=100"],
-            expect: ["data.validation_size = 100 (override 'data.validation_size=100')", "data.train_subset = 100 (bad.yaml:2:17)"]),
+        Bad(yaml: "loss: {kind: mse}\ndata:\n  dataset: student-teacher\n  teacher_train_size: 100",
+            overrides: ["data.validation_size=100"],
+            expect: ["data.validation_size = 100 (override 'data.validation_size=100')",
+                     "data.teacher_train_size = 100 (bad.yaml:4:23)"]),
     ]
 
     func testBadConfigsThrowNamedErrors() {

@@ -45,7 +45,7 @@ public func loadSplits<T: Scalar>(_ source: DataSource, validationSize: Int = 50
     case let .studentTeacher(spec):
         try spec.validate()
         let teacher = TeacherNetwork(widths: spec.widths, seed: spec.seed)
-        typealias Stream = DataShuffleGenerator.Stream
+        typealias Stream = DataStream
         let train = RegressionPool(teacher: teacher, spec: spec, count: spec.trainSize,
                                    inputStream: Stream.trainInputs, noiseStream: Stream.trainNoise)
         let test = RegressionPool(teacher: teacher, spec: spec, count: spec.testSize,

@@ -37,8 +37,10 @@ struct SplitPlan: Equatable {
                 name: "testSubset", value: String(testSubset),
                 requirement: "must be at most the \(testCount) test samples (0 keeps all)")
         }
-        var generator = DataShuffleGenerator(seed: seed, stream: DataShuffleGenerator.Stream.validationSplit)
-        let order = generator.permutation(trainPool)
+        var generator = SeededGenerator(seed: seed, stream: DataStream.validationSplit)
+        var permutation = (0..<Int32(trainPool)).map { $0 }
+        shuffle(&permutation, using: &generator)
+        let order = permutation.map(Int.init)
         validation = Array(order[..<validationSize])
         train = Array(order[validationSize ..< validationSize + (trainSubset == 0 ? remaining : trainSubset)])
         test = Array(0 ..< (testSubset == 0 ? testCount : testSubset))

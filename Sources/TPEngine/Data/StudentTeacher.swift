@@ -46,10 +46,10 @@ struct TeacherNetwork {
     let weights: [Matrix<Double>]
 
     init(widths: [Int], seed: UInt64) {
-        var generator = DataShuffleGenerator(seed: seed, stream: DataShuffleGenerator.Stream.teacherWeights)
+        var generator = SeededGenerator(seed: seed, stream: DataStream.teacherWeights)
         weights = zip(widths, widths.dropFirst()).map { fanIn, fanOut in
             let w = Matrix<Double>(rows: fanIn, cols: fanOut)
-            generator.fillNormal(w.data, count: w.count, std: (2 / Double(fanIn + fanOut)).squareRoot())
+            fillNormal(w.ref, std: (2 / Double(fanIn + fanOut)).squareRoot(), using: &generator)
             return w
         }
     }
@@ -88,13 +88,13 @@ struct RegressionPool {
     /// `count` samples of the teacher's task, from the spec seed's `inputStream` and `noiseStream`.
     init(teacher: TeacherNetwork, spec: StudentTeacherSpec, count: Int, inputStream: UInt64, noiseStream: UInt64) {
         inputs = Matrix(rows: count, cols: spec.widths[0])
-        var inputGenerator = DataShuffleGenerator(seed: spec.seed, stream: inputStream)
-        inputGenerator.fillNormal(inputs.data, count: inputs.count, std: 1)
+        var inputGenerator = SeededGenerator(seed: spec.seed, stream: inputStream)
+        fillNormal(inputs.ref, using: &inputGenerator)
         targets = teacher.forward(inputs)
         if spec.noiseStd > 0 {
             let noise = Matrix<Double>(rows: count, cols: targets.cols)
-            var noiseGenerator = DataShuffleGenerator(seed: spec.seed, stream: noiseStream)
-            noiseGenerator.fillNormal(noise.data, count: noise.count, std: spec.noiseStd)
+            var noiseGenerator = SeededGenerator(seed: spec.seed, stream: noiseStream)
+            fillNormal(noise.ref, std: spec.noiseStd, using: &noiseGenerator)
             axpy(1, noise.ref, targets.ref)
         }
     }
