@@ -26,9 +26,9 @@ struct ProgressPrinter: TrainingObserver {
 
     func summary(_ result: RunResult) {
         var line = "\(result.status.rawValue) after \(result.epochs.count) epochs in \(String(format: "%.1f", result.seconds)) s"
-        if let best = result.bestEpoch {
-            line += "; best validation at epoch \(best): test accuracy \(pct(result.testAccuracyAtBest ?? .nan)), "
-                + "test loss \(f(result.testLossAtBest ?? .nan))"
+        if let best = result.best {
+            line += "; best validation at epoch \(best.epoch): test accuracy \(pct(best.testAccuracy)), "
+                + "test loss \(f(best.testLoss))"
         }
         if !result.message.isEmpty { line += " (\(result.message))" }
         print(line)

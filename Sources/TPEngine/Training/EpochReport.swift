@@ -64,33 +64,27 @@ public struct RunResult: Codable, Sendable {
     public var epochs: [EpochReport]
     /// Layers (1-based, as in the papers) whose feedback reports a reconstruction loss.
     public var reconstructionLayers: [Int]
-    /// The epoch of best validation accuracy (lowest validation loss for regression).
-    public var bestEpoch: Int?
-    public var bestValidationAccuracy: Double?
-    public var bestValidationLoss: Double?
-    public var testAccuracyAtBest: Double?
-    public var testLossAtBest: Double?
+    /// The report of the epoch of best validation accuracy (lowest validation loss for regression).
+    public var best: EpochReport?
     public var seconds: Double
+
+    public var bestEpoch: Int? { best?.epoch }
+    /// The headline figure of [M20].
+    public var testAccuracyAtBest: Double? { best?.testAccuracy }
 
     public init(status: RunStatus, message: String, epochs: [EpochReport], reconstructionLayers: [Int],
                 seconds: Double) {
         (self.status, self.message, self.epochs) = (status, message, epochs)
         (self.reconstructionLayers, self.seconds) = (reconstructionLayers, seconds)
     }
+}
 
-    /// Moves the best epoch to `report` if it validates better.
-    mutating func consider(_ report: EpochReport, classification: Bool) {
-        let better: Bool
-        if classification {
-            better = bestValidationAccuracy.map { report.validationAccuracy > $0 } ?? report.validationAccuracy.isFinite
-        } else {
-            better = bestValidationLoss.map { report.validationLoss < $0 } ?? report.validationLoss.isFinite
-        }
-        guard better else { return }
-        bestEpoch = report.epoch
-        bestValidationAccuracy = report.validationAccuracy
-        bestValidationLoss = report.validationLoss
-        testAccuracyAtBest = report.testAccuracy
-        testLossAtBest = report.testLoss
+/// Model selection [M20]: an epoch is better when its validation accuracy is higher (its
+/// validation loss lower, for regression). Used for the headline figure and for "best" snapshots.
+public enum ModelSelection {
+    public static func improves(_ report: EpochReport, on best: EpochReport?, classification: Bool) -> Bool {
+        let (new, old) = classification ? (report.validationAccuracy, best?.validationAccuracy)
+                                        : (-report.validationLoss, best.map { -$0.validationLoss })
+        return old.map { new > $0 } ?? new.isFinite
     }
 }

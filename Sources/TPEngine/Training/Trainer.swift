@@ -65,7 +65,9 @@ final class Trainer<Rule: LearningRule> {
         for epoch in 1...config.epochs {
             let report = trainEpoch(epoch)
             result.epochs.append(report)
-            result.consider(report, classification: loss.isClassification)
+            if ModelSelection.improves(report, on: result.best, classification: loss.isClassification) {
+                result.best = report
+            }
             if !report.trainLoss.isFinite || (data.validation.count > 0 && !report.validationLoss.isFinite) {
                 result.status = .diverged
                 result.message = "loss is not finite at epoch \(epoch)"
