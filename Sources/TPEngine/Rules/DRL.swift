@@ -4,11 +4,10 @@
 /// L_o = (1/σ²) mean_b ‖h̃_o − r_o‖², with gradients to the map of level o only. Its minimiser
 /// makes the feedback path's Jacobian the damped pseudo-inverse of the forward one, so the
 /// propagated targets approximate Gauss–Newton targets.
-public final class DRL<T: Scalar>: TargetRule {
+public final class DRL<T: Scalar>: LayerFeedbackRule {
     public let targets: Targets<T>
     let feedback: LayerFeedback<T>
     let probe: NoiseProbe<T>
-    let sigma: T
     /// Scratch: pre-activation and output of a map over all active blocks; the reconstruction
     /// error; the error through s'_fb at r and at h.
     let mapPre: Matrix<T>, mapOut: Matrix<T>, error: Matrix<T>, errorAtR: Matrix<T>
@@ -16,8 +15,7 @@ public final class DRL<T: Scalar>: TargetRule {
     public init(net: Network<T>, config: RunConfig, using g: inout SeededGenerator) {
         targets = Targets(net: net, config: config)
         feedback = LayerFeedback(net: net, config: config, using: &g)
-        probe = NoiseProbe(net: net)
-        sigma = T(config.tp.sigma)
+        probe = NoiseProbe(net: net, sigma: config.tp.sigma)
         let width = net.widths.max() ?? 1, rows = net.maxBatch * Swift.max(net.depth - 1, 1)
         mapPre = Matrix(rows: rows, cols: width)
         mapOut = Matrix(rows: rows, cols: width)
@@ -25,18 +23,11 @@ public final class DRL<T: Scalar>: TargetRule {
         errorAtR = Matrix(rows: net.maxBatch, cols: width)
     }
 
-    public var feedbackParameters: [Parameter<T>] { feedback.parameters }
-    public var reconstructionLayers: [Int] { Array(feedback.levels) }
-
-    public func propagateTargets(_ net: Network<T>) {
-        feedback.propagateDifferenceTargets(net, targets)
-    }
-
     public func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator,
                                   losses: UnsafeMutableBufferPointer<Double>) {
-        let b = net.batch, depth = net.depth, s = 1 / (sigma * sigma)
+        let b = net.batch, depth = net.depth, s = 1 / (probe.sigma * probe.sigma)
         feedback.prepare(net)
-        probe.run(net, sigma: sigma, using: &g)
+        probe.run(net, using: &g)
         // Down from the output: at level j the streams of origins 1..j−1 pass through the map of
         // layer l = j−1; origin j−1 ends there, the others continue in place of their forward values.
         for j in stride(from: depth, through: 2, by: -1) {

@@ -1,6 +1,6 @@
 /// `dtp`, difference target propagation [L15, M20]: difference-corrected layer-to-layer targets,
 /// feedback trained by layer-wise denoising reconstruction.
-public final class DTP<T: Scalar>: TargetRule {
+public final class DTP<T: Scalar>: LayerFeedbackRule {
     public let targets: Targets<T>
     let feedback: LayerFeedback<T>
     let sigma: T
@@ -19,13 +19,6 @@ public final class DTP<T: Scalar>: TargetRule {
     }
 
     private let batchSized: [Matrix<T>]
-
-    public var feedbackParameters: [Parameter<T>] { feedback.parameters }
-    public var reconstructionLayers: [Int] { Array(feedback.levels) }
-
-    public func propagateTargets(_ net: Network<T>) {
-        feedback.propagateDifferenceTargets(net, targets)
-    }
 
     /// L_l = c · mean_b ‖g_l(f_l(h̃)) − h̃‖², h̃ = h_{l−1} + σε, c = 1/σ² (1/0.02² below σ = 0.02)
     /// [L15; the scale is M20's]. Only Q_l, d_l receive gradients.

@@ -4,8 +4,11 @@
 public final class DirectFeedback<T: Scalar> {
     /// `maps[o]` for hidden level o (index 0 unused): linear, no bias, n_o × n_L.
     let maps: [DenseLayer<T>?]
+    /// Scratch for the reconstruction residual.
+    let residual: Matrix<T>
 
     init(net: Network<T>, config: RunConfig, using g: inout SeededGenerator) {
+        residual = Matrix(rows: net.maxBatch, cols: net.widths.max() ?? 1)
         let outputWidth = net.widths[net.depth]
         maps = net.widths.indices.map { o in
             guard o > 0 && o < net.depth else { return nil }
@@ -30,13 +33,24 @@ public final class DirectFeedback<T: Scalar> {
     /// The direct feedback losses of `ddtp-linear` and `ddtp-control` have one shape:
     /// L_o = (c/B) ‖X_o Q_oᵀ − Y_o‖², gradient (2c/B) (X_o Q_oᵀ − Y_o)ᵀ X_o, where the rule
     /// chooses the probe input X_o and the reconstruction target Y_o.
-    func reconstructionGradient(level o: Int, input x: MatRef<T>, target y: MatRef<T>, scale c: T,
-                                residual r: MatRef<T>) -> Double {
-        let b = x.rows
+    func reconstructionGradient(level o: Int, input x: MatRef<T>, target y: MatRef<T>, scale c: T) -> Double {
+        let b = x.rows, r = residual.view(rows: b, cols: y.cols)
         gemm(r, x, maps[o]!.weight.value.ref, transB: true)
         axpy(-1, y, r)
         let loss = Double(c) * sumOfSquares(r) / Double(b)
         gemm(maps[o]!.weight.grad.ref, r, transA: true, x, alpha: 2 * c / T(b))
         return loss
     }
+}
+
+/// A rule with trained direct feedback: its targets come from `DirectFeedback`, its feedback
+/// parameters are the Q_o; only the feedback loss is its own.
+protocol DirectFeedbackRule: TargetRule {
+    var feedback: DirectFeedback<T> { get }
+}
+
+extension DirectFeedbackRule {
+    public var feedbackParameters: [Parameter<T>] { feedback.parameters }
+    public var reconstructionLayers: [Int] { Array(feedback.levels) }
+    public func propagateTargets(_ net: Network<T>) { feedback.propagate(targets) }
 }

@@ -65,3 +65,15 @@ public final class LayerFeedback<T: Scalar> {
         }
     }
 }
+
+/// A rule with layer-to-layer feedback and DTP's difference targets; only the feedback loss is
+/// its own.
+protocol LayerFeedbackRule: TargetRule {
+    var feedback: LayerFeedback<T> { get }
+}
+
+extension LayerFeedbackRule {
+    public var feedbackParameters: [Parameter<T>] { feedback.parameters }
+    public var reconstructionLayers: [Int] { Array(feedback.levels) }
+    public func propagateTargets(_ net: Network<T>) { feedback.propagateDifferenceTargets(net, targets) }
+}

@@ -12,8 +12,10 @@ final class NoiseProbe<T: Scalar> {
     let outputPre: Matrix<T>
     /// Pre-activations of the hidden levels on the way up (scratch).
     let hiddenPre: Matrix<T>
+    let sigma: T
 
-    init(net: Network<T>) {
+    init(net: Network<T>, sigma: Double) {
+        self.sigma = T(sigma)
         let widths = net.widths, depth = net.depth, b = net.maxBatch
         origins = depth - 1
         stacked = widths.indices.map { j in Matrix(rows: j == 0 ? 0 : b * Swift.min(j, depth - 1), cols: widths[j]) }
@@ -28,7 +30,7 @@ final class NoiseProbe<T: Scalar> {
     }
 
     /// h̃_o = h_o + σε_o for every origin, propagated to the output.
-    func run(_ net: Network<T>, sigma: T, using g: inout SeededGenerator) {
+    func run(_ net: Network<T>, using g: inout SeededGenerator) {
         let b = net.batch, depth = net.depth
         for o in 1...origins {
             let eps = noise[o].prefix(b)
