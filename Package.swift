@@ -21,6 +21,11 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // Thin Swift layer over MPI: byte messages between ranks, waits that do not burn a core.
+        .target(name: "MPIKit", dependencies: ["CMPI"]),
+        // Exercises MPIKit under mpirun (pingpong, idle, sizes); prints key=value lines.
+        .executableTarget(name: "mpi-selftest", dependencies: ["MPIKit"]),
         .target(name: "Tensor", dependencies: [
             "COpenBLAS",
             .product(name: "RealModule", package: "swift-numerics"),
@@ -41,5 +46,7 @@ let package = Package(
         .testTarget(name: "TPEngineTests", dependencies: ["TPEngine"]),
         // Runs the built `tpsweep` binary as a user would: exit codes and messages.
         .testTarget(name: "CLITests", dependencies: ["tpsweep"]),
+        // Runs `mpi-selftest` under real mpirun (and once without it, as a singleton).
+        .testTarget(name: "MPIKitTests", dependencies: ["MPIKit", "mpi-selftest"]),
     ]
 )
