@@ -21,6 +21,13 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // HDF5 (serial) with C wrappers for the macros Swift cannot see; HDF5Kit is a thin h5py-like
+        // layer over it, Store the sweep's file layout on top of HDF5Kit.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
+        .target(name: "Store", dependencies: ["HDF5Kit"]),
+        // Writes a small deterministic store for tests/python (no CLI needed).
+        .executableTarget(name: "store-fixture", dependencies: ["Store"]),
         .target(name: "Tensor", dependencies: [
             "COpenBLAS",
             .product(name: "RealModule", package: "swift-numerics"),
@@ -41,5 +48,7 @@ let package = Package(
         .testTarget(name: "TPEngineTests", dependencies: ["TPEngine"]),
         // Runs the built `tpsweep` binary as a user would: exit codes and messages.
         .testTarget(name: "CLITests", dependencies: ["tpsweep"]),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "HDF5Kit"]),
     ]
 )
