@@ -26,6 +26,13 @@ let package = Package(
         .target(name: "MPIKit", dependencies: ["CMPI"]),
         // Exercises MPIKit under mpirun (pingpong, idle, sizes); prints key=value lines.
         .executableTarget(name: "mpi-selftest", dependencies: ["MPIKit"]),
+        // HDF5 (serial) with C wrappers for the macros Swift cannot see; HDF5Kit is a thin h5py-like
+        // layer over it, Store the sweep's file layout on top of HDF5Kit.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "HDF5Kit", dependencies: ["CHDF5"]),
+        .target(name: "Store", dependencies: ["HDF5Kit"]),
+        // Writes a small deterministic store for tests/python (no CLI needed).
+        .executableTarget(name: "store-fixture", dependencies: ["Store"]),
         .target(name: "Tensor", dependencies: [
             "COpenBLAS",
             .product(name: "RealModule", package: "swift-numerics"),
@@ -48,5 +55,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["tpsweep"]),
         // Runs `mpi-selftest` under real mpirun (and once without it, as a singleton).
         .testTarget(name: "MPIKitTests", dependencies: ["MPIKit", "mpi-selftest"]),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "HDF5Kit"]),
     ]
 )
