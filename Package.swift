@@ -40,6 +40,9 @@ let package = Package(
         // The run configuration: every hyperparameter of one run, with YAML and override parsing.
         // Its own module so that sweep logic can build run configs without the engine's maths.
         .target(name: "TPConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Sweep specs, samplers, trial ids and schedulers (FIFO, ASHA): pure Swift, sees run configs
+        // and reported metrics only, never the engine's maths.
+        .target(name: "Sweep", dependencies: ["TPConfig", .product(name: "Yams", package: "Yams")]),
         .target(name: "TPEngine", dependencies: [
             "Tensor", "TPConfig", "CZlib",
             .product(name: "RealModule", package: "swift-numerics"),
@@ -50,6 +53,8 @@ let package = Package(
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "TPConfigTests", dependencies: ["TPConfig"]),
+        // MalformedSpecs/ is read in place (via #filePath), so messages name the source files.
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "TPConfig"], exclude: ["MalformedSpecs"]),
         .testTarget(name: "TPEngineTests", dependencies: ["TPEngine"]),
         // Runs the built `tpsweep` binary as a user would: exit codes and messages.
         .testTarget(name: "CLITests", dependencies: ["tpsweep"]),

@@ -119,8 +119,9 @@ enum ConfigSchema {
     }
 }
 
-/// Levenshtein distance between two strings, by characters.
-func editDistance(_ a: String, _ b: String) -> Int {
+/// Levenshtein distance between two strings, by characters. Public so that documents around a run
+/// config (sweep specs) suggest keys the same way.
+public func editDistance(_ a: String, _ b: String) -> Int {
     let b = Array(b)
     var row = Array(0...b.count)  // distances from a's prefix so far to each prefix of b
     for (i, ca) in a.enumerated() {

@@ -22,14 +22,27 @@ public struct ConfigSpec: Sendable, Equatable {
 
     /// The settings of a YAML document; `source` names it in error messages.
     public init(yaml text: String, source: String) throws {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw Self.malformed(error, source: source)
+        guard let root = try Self.compose(yaml: text, source: source) else {
+            self.init()  // an empty file sets nothing
+            return
         }
-        guard let root else { return }  // an empty file sets nothing
-        try add(root, under: nil) { .file(source, line: $0.mark?.line, column: $0.mark?.column) }
+        try self.init(node: root, source: source)
+    }
+
+    /// The settings of a mapping node inside a larger YAML document (a sweep spec's `base`), so that
+    /// errors point at lines of that document; `source` names it.
+    public init(node: Node, source: String) throws {
+        try add(node, under: nil) { .file(source, line: $0.mark?.line, column: $0.mark?.column) }
+    }
+
+    /// The node tree of a YAML document (nil when empty), parser errors as `ConfigError.malformedYAML`;
+    /// for documents that embed a run config.
+    public static func compose(yaml text: String, source: String) throws -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw malformed(error, source: source)
+        }
     }
 
     public init(yamlFile path: String) throws {

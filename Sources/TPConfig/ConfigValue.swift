@@ -37,7 +37,7 @@ extension ConfigValue: CustomStringConvertible {
     }
 
     /// "string 'tahn'", "number 1.5", …: what error messages say a user gave.
-    var typedText: String {
+    public var typedText: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean \(description)"
@@ -81,7 +81,8 @@ extension ConfigValue: CustomStringConvertible {
 extension ConfigValue {
     /// The value of a composed YAML node, typed by YAML's own resolution (so `"1"` quoted stays a
     /// string). nil when the node is or contains a mapping, which no config value can be.
-    init?(node: Node) {
+    /// Public so that documents embedding config values (sweep specs) read them the same way.
+    public init?(node: Node) {
         switch node {
         case .scalar:
             self = Self.scalar(node)
