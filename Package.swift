@@ -47,8 +47,11 @@ let package = Package(
             "Tensor", "TPConfig", "CZlib",
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        // Rank 0's loop and the workers' over MPI, the serial loop, progress: wires the engine,
+        // the sweep logic and the store together, and knows none of their insides.
+        .target(name: "Coordinator", dependencies: ["TPEngine", "Sweep", "Store", "MPIKit"]),
         .executableTarget(name: "tpsweep", dependencies: [
-            "TPEngine",
+            "TPEngine", "Coordinator", "Sweep", "Store", "HDF5Kit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

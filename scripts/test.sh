@@ -8,3 +8,7 @@ bash scripts/setup.sh
 export SWIFT_BACKTRACE=enable=no OPENBLAS_NUM_THREADS=1
 swift build --build-tests -c release -Xswiftc -enable-testing
 swift test --skip-build -c release -Xswiftc -enable-testing
+# Python side: sweep files written by the Swift binaries, read back with h5py and pandas.
+TPSWEEP_BIN_DIR="$(swift build -c release --show-bin-path)" \
+TPSWEEP_STORE_FIXTURE="$(swift build -c release --show-bin-path)/store-fixture" \
+  python3 -m pytest tests/python -q

@@ -72,6 +72,12 @@ public final class SweepStore: Sendable {
         try scan(readHeaders: false).scan
     }
 
+    /// Every complete trial without its curves and snapshots: ids, parameters, status, timing,
+    /// summary. What resuming and leaderboards need, at a fraction of a full read.
+    public func storedTrialHeaders() throws -> [TrialRecord] {
+        try scan(readHeaders: true).headers.map(\.record)
+    }
+
     /// Reads a trial in full.
     public func read(trial id: String) throws -> TrialRecord {
         let path = trialPath(id)

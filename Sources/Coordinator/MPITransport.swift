@@ -1,0 +1,85 @@
+import Foundation
+import MPIKit
+import Sweep
+import TPEngine
+
+/// Rank 0 under MPI: hands trials to whichever worker asks (a dynamic queue, so faster ranks do
+/// more), answers their epoch reports with the scheduler's decisions, and stores their outcomes.
+/// Waiting is MPIKit's backed-off receive, so the coordinator does not burn the core a worker needs.
+func coordinate(_ session: SweepSession, world: MPIWorld) throws {
+    var idle: [Int] = []
+    var active = world.size - 1
+    func dispatch() throws {
+        while let rank = idle.first, let assignment = session.nextAssignment(for: rank) {
+            idle.removeFirst()
+            try world.send(Wire.encode(assignment), to: rank, tag: WireTag.assign.rawValue)
+        }
+        // Idle workers wait while trials still run: a failed one may come back for a retry.
+        if session.ledger.isFinished || (session.failed && session.ledger.running.isEmpty) {
+            for rank in idle { try world.send([], to: rank, tag: WireTag.shutdown.rawValue) }
+            active -= idle.count
+            idle.removeAll()
+        }
+    }
+    while active > 0 {
+        let message = try world.receive()
+        switch WireTag(rawValue: message.tag) {
+        case .ready:
+            idle.append(message.source)
+        case .epoch:
+            let m = try Wire.decode(EpochMessage.self, message.payload)
+            let decision = session.decide(trialID: m.trialID, report: m.report)
+            let reply: DecisionMessage
+            if case .prune(let reason) = decision { reply = DecisionMessage(stop: true, reason: reason) }
+            else { reply = DecisionMessage(stop: false, reason: "") }
+            try world.send(Wire.encode(reply), to: message.source, tag: WireTag.decision.rawValue)
+        case .outcome:
+            let m = try Wire.decode(OutcomeMessage.self, message.payload)
+            try session.finish(trialID: m.trialID, attempt: m.attempt, outcome: m.outcome)
+        default:
+            session.status.log("ignoring a message with tag \(message.tag) from rank \(message.source)")
+        }
+        try dispatch()
+    }
+    try session.writeIndex(force: true)
+}
+
+/// A worker rank: asks for a trial, trains it, reports every epoch and waits for the decision,
+/// sends the outcome, and asks again until told to stop.
+func work(world: MPIWorld) throws {
+    while true {
+        try world.send([], to: 0, tag: WireTag.ready.rawValue)
+        let message = try world.receive(from: 0)
+        guard message.tag == WireTag.assign.rawValue else { return }
+        let assignment = try Wire.decode(Assignment.self, message.payload)
+        let id = assignment.trial.id
+        var transportError: Error?
+        let outcome = runTrial(assignment.trial, policy: assignment.snapshots, rank: world.rank,
+                               host: world.processorName) { report in
+            do {
+                try world.send(Wire.encode(EpochMessage(trialID: id, report: report)), to: 0, tag: WireTag.epoch.rawValue)
+                let reply = try Wire.decode(DecisionMessage.self,
+                                            world.receive(from: 0, tag: WireTag.decision.rawValue).payload)
+                return reply.stop ? .prune(reason: reply.reason) : .proceed
+            } catch {
+                transportError = error
+                return .prune(reason: "lost contact with rank 0: \(error)")
+            }
+        }
+        if let transportError { throw transportError }
+        try world.send(Wire.encode(OutcomeMessage(trialID: id, attempt: assignment.attempt, outcome: outcome)),
+                       to: 0, tag: WireTag.outcome.rawValue)
+    }
+}
+
+/// `-np 1`: the same session, trials run one after another in this process.
+func runSerially(_ session: SweepSession) throws {
+    let host = ProcessInfo.processInfo.hostName
+    while let assignment = session.nextAssignment(for: 0) {
+        let outcome = runTrial(assignment.trial, policy: assignment.snapshots, rank: 0, host: host) { report in
+            session.decide(trialID: assignment.trial.id, report: report)
+        }
+        try session.finish(trialID: assignment.trial.id, attempt: assignment.attempt, outcome: outcome)
+    }
+    try session.writeIndex(force: true)
+}

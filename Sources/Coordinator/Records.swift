@@ -1,0 +1,69 @@
+import Foundation
+import Store
+import Sweep
+import TPEngine
+
+/// Turns what a trial produced into the store's record. The store knows nothing of learning
+/// rules: metrics arrive as named series, snapshots as named arrays.
+enum Records {
+    static func make(trial: Trial, attempt: Int, outcome: TrialOutcome) -> TrialRecord {
+        let epochs = outcome.result?.epochs ?? []
+        var series: [String: [Double]] = [:]
+        let scalars: [(String, KeyPath<EpochReport, Double>)] = [
+            ("train_loss", \.trainLoss), ("train_accuracy", \.trainAccuracy),
+            ("validation_loss", \.validationLoss), ("validation_accuracy", \.validationAccuracy),
+            ("test_loss", \.testLoss), ("test_accuracy", \.testAccuracy), ("seconds", \.seconds),
+        ]
+        for (name, path) in scalars { series[name] = epochs.map { $0[keyPath: path] } }
+        var layers: [String: [[Double]]] = [:]
+        let perLayer: [(String, KeyPath<EpochReport, [Double]>)] = [
+            ("reconstruction_loss", \.reconstructionLoss), ("bp_angle", \.bpAngle),
+            ("weight_norm", \.weightNorm), ("update_norm", \.updateNorm),
+        ]
+        for (name, path) in perLayer where epochs.contains(where: { !$0[keyPath: path].isEmpty }) {
+            layers[name] = epochs.map { $0[keyPath: path] }
+        }
+        var summary: [String: Double] = ["epochs": Double(epochs.count)]
+        if let best = outcome.result?.best {
+            summary["best_epoch"] = Double(best.epoch)
+            summary["best_validation_accuracy"] = best.validationAccuracy
+            summary["best_validation_loss"] = best.validationLoss
+            summary["test_accuracy_at_best"] = best.testAccuracy
+            summary["test_loss_at_best"] = best.testLoss
+        }
+        if let last = epochs.last {
+            summary["final_test_accuracy"] = last.testAccuracy
+            summary["final_validation_accuracy"] = last.validationAccuracy
+        }
+        return TrialRecord(
+            id: trial.id, index: trial.index,
+            parameters: trial.parameters.map { ($0.key, attribute($0.value)) },
+            seed: trial.seed, configJSON: (try? String(decoding: trial.config.jsonData(), as: UTF8.self)) ?? "",
+            status: outcome.status.rawValue, message: outcome.message, rank: outcome.rank, host: outcome.host,
+            startedAt: outcome.startedAt, seconds: outcome.seconds, attempts: attempt,
+            epochMetrics: series, layerMetrics: layers, summary: summary,
+            snapshots: outcome.snapshots.map(snapshot))
+    }
+
+    /// Lists have no HDF5 scalar type: they are stored as their YAML text.
+    static func attribute(_ v: ConfigValue) -> AttributeValue {
+        switch v {
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .null, .list: return .string(v.description)
+        }
+    }
+
+    static func snapshot(_ s: SnapshotPayload) -> Snapshot {
+        Snapshot(epoch: s.epoch, tags: s.tags, tensors: s.tensors.map { t in
+            let values: TensorValues
+            switch t.dtype {
+            case .float32: values = .float32(t.bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
+            case .float64: values = .float64(t.bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) })
+            }
+            return SnapshotTensor(name: t.name, role: t.role, shape: t.shape, values: values)
+        })
+    }
+}

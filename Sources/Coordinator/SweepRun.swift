@@ -1,0 +1,44 @@
+import Foundation
+import MPIKit
+import Sweep
+import TPEngine
+
+/// How a `tpsweep run` ended, for the exit code.
+public enum SweepRunOutcome: Sendable {
+    /// Every planned trial is in the store (some may have failed: they are recorded).
+    case finished
+    /// `--fail-fast` stopped the sweep after a failed trial.
+    case stoppedOnFailure
+    /// This rank was a worker; rank 0 reports.
+    case worker
+}
+
+/// Runs (or resumes) the sweep in `specPath` on every rank of the MPI job this process belongs
+/// to — a singleton without mpirun. Rank 0 plans, coordinates and writes; the others train.
+/// Bad input on rank 0 still lets the workers go: they are told to shut down before it throws.
+public func runSweep(specPath: String, options: RunOptions) throws -> SweepRunOutcome {
+    let world = try MPIWorld.initialize()
+    defer { world.finalize() }
+    guard world.rank == 0 else {
+        try work(world: world)
+        return .worker
+    }
+    let session: SweepSession
+    do {
+        let spec = try SweepSpec.load(path: specPath)
+        let text = try String(contentsOfFile: specPath, encoding: .utf8)
+        session = try SweepSession(spec: spec, specText: text, options: options, workers: max(world.size - 1, 1))
+        for note in spec.notes { session.status.log("note: \(note)") }
+        session.status.log("sweep '\(spec.name)': \(session.trials.count) trials, \(world.size - 1) worker rank(s), "
+                           + "\(BLASThreads.current) BLAS thread(s) per rank, results in \(options.outputDirectory)")
+    } catch {
+        for rank in 1..<max(world.size, 1) { try? world.send([], to: rank, tag: WireTag.shutdown.rawValue) }
+        throw error
+    }
+    if world.size == 1 {
+        try runSerially(session)
+    } else {
+        try coordinate(session, world: world)
+    }
+    return session.failed ? .stoppedOnFailure : .finished
+}
