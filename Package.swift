@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["tpsweep"]),
         // Runs `mpi-selftest` under real mpirun (and once without it, as a singleton).
         .testTarget(name: "MPIKitTests", dependencies: ["MPIKit", "mpi-selftest"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Sweep", "TPConfig"]),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "HDF5Kit"]),
     ]

@@ -16,7 +16,11 @@ struct Ledger: Sendable {
     let maxRetries: Int
     let metric: String
     let maximize: Bool
-    private(set) var pending: [Trial]
+    /// Waiting trials: `queue[head...]`. A moving head instead of `removeFirst` keeps handing
+    /// out a trial O(1) for sweeps of 10⁵ trials.
+    private var queue: [Trial]
+    private var head = 0
+    var pending: ArraySlice<Trial> { queue[head...] }
     private(set) var running: [String: (trial: Trial, attempt: Int, rank: Int)] = [:]
     private var attempts: [String: Int] = [:]
     private(set) var counts = Counts()
@@ -30,7 +34,7 @@ struct Ledger: Sendable {
         self.maxRetries = maxRetries
         self.metric = metric
         self.maximize = maximize
-        pending = trials.filter { stored[$0.id] == nil }
+        queue = trials.filter { stored[$0.id] == nil }
         counts.total = trials.count
         counts.pending = pending.count
         for status in stored.values { count(status) }
@@ -41,8 +45,9 @@ struct Ledger: Sendable {
 
     /// The next trial to hand to `rank`, if any is waiting.
     mutating func assign(to rank: Int) -> (trial: Trial, attempt: Int)? {
-        guard !pending.isEmpty else { return nil }
-        let trial = pending.removeFirst()
+        guard head < queue.count else { return nil }
+        let trial = queue[head]
+        head += 1
         let attempt = attempts[trial.id, default: 0] + 1
         attempts[trial.id] = attempt
         running[trial.id] = (trial, attempt, rank)
@@ -63,7 +68,7 @@ struct Ledger: Sendable {
         guard let entry = running.removeValue(forKey: trialID) else { return .store }
         counts.running = running.count
         if status == "failed" && entry.attempt <= maxRetries {
-            pending.append(entry.trial)
+            queue.append(entry.trial)
             counts.pending = pending.count
             return .retry
         }
@@ -75,7 +80,7 @@ struct Ledger: Sendable {
 
     /// Gives up on everything still waiting (fail-fast).
     mutating func dropPending() {
-        pending.removeAll()
+        head = queue.count
         counts.pending = 0
     }
 

@@ -51,12 +51,15 @@ final class StatusReporter {
     /// (both at once when forced).
     func report(_ ledger: Ledger, force: Bool = false) {
         let now = Date()
+        let fileDue = force || now.timeIntervalSince(lastFile) >= 1
+        let lineDue = force || (interval > 0 && now.timeIntervalSince(lastLine) >= interval)
+        guard fileDue || lineDue else { return }
         let snapshot = make(ledger, state: ledger.isFinished ? "finished" : "running")
-        if force || now.timeIntervalSince(lastFile) >= 1 {
+        if fileDue {
             write(snapshot)
             lastFile = now
         }
-        if force || (interval > 0 && now.timeIntervalSince(lastLine) >= interval) {
+        if lineDue {
             print("[\(elapsedText)] " + Self.line(snapshot))
             fflush(nil)
             lastLine = now

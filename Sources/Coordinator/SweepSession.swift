@@ -34,6 +34,7 @@ public enum SweepRunError: Error, CustomStringConvertible {
 final class SweepSession {
     let spec: SweepSpec
     let trials: [Trial]
+    private let trialsByID: [String: Trial]
     let options: RunOptions
     let store: SweepStore
     private(set) var ledger: Ledger
@@ -50,6 +51,7 @@ final class SweepSession {
         self.specText = specText
         self.options = options
         trials = try spec.plan()
+        trialsByID = Dictionary(trials.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         store = try SweepStore(directory: options.outputDirectory)
         if let index = try store.readIndex(), index.identity != spec.identity, !options.force {
             throw SweepRunError.changedSpec(directory: options.outputDirectory, stored: index.identity,
@@ -93,7 +95,7 @@ final class SweepSession {
         scheduler.trialEnded(trial: trialID)
         status.ended(trialID)
         guard ledger.finished(trialID, status: outcome.status.rawValue, seconds: outcome.seconds) == .store,
-              let trial = trials.first(where: { $0.id == trialID }) else { return }
+              let trial = trialsByID[trialID] else { return }
         try store.write(Records.make(trial: trial, attempt: attempt, outcome: outcome))
         indexDirty = true
         if outcome.status == .failed {
