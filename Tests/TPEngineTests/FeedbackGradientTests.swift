@@ -25,8 +25,8 @@ final class FeedbackGradientTests: XCTestCase {
         let analytic = rule.feedbackParameters.map { $0.grad.copy() }
         XCTAssertFalse(rule.feedbackParameters.isEmpty, file: file, line: line)
         for (k, p) in rule.feedbackParameters.enumerated() {
-            // The parameter's level: names are feedback<layer>, losses are indexed by level.
-            let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0 + (method == .drl || method == .dtp ? 1 : 0)).") }!
+            // Feedback parameters are named after the layer they serve, as the losses are.
+            let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0).") }!
             for i in stride(from: 0, to: p.value.count, by: 3) {
                 let x0 = p.value.data[i], h = 1e-6
                 p.value.data[i] = x0 + h

@@ -11,7 +11,8 @@ public protocol LearningRule<T>: AnyObject {
     init(net: Network<T>, config: RunConfig, using g: inout SeededGenerator)
     /// Feedback parameters trained by the feedback optimizer (empty when there are none).
     var feedbackParameters: [Parameter<T>] { get }
-    /// Names of the layers that report a reconstruction loss, in the order of `feedbackGradients`.
+    /// The layers (numbered from 1, as in the papers) whose feedback reports a reconstruction
+    /// loss, in the order `feedbackGradients` writes the losses.
     var reconstructionLayers: [Int] { get }
     /// Fills the forward parameters' gradients for the batch held in `net` after a forward pass,
     /// given e = ∂ℓ/∂h_L.

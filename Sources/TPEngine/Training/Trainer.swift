@@ -41,11 +41,9 @@ final class Trainer<Rule: LearningRule> {
                       using: &initRNG)
         rule = Rule(net: net, config: config, using: &initRNG)
         loss = LossFunction(config.loss.kind, reduction: config.loss.reduction)
-        forwardOptimizer = Optimizer(config.optimizer, lr: config.effectiveForwardLR,
-                                         parameters: net.parameters)
+        forwardOptimizer = Optimizer(config.optimizer, lr: config.effectiveForwardLR, parameters: net.parameters)
         let fb = rule.feedbackParameters
-        feedbackOptimizer = fb.isEmpty ? nil : Optimizer(config.fbOptimizer, lr: config.fbOptimizer.lr,
-                                                             parameters: fb)
+        feedbackOptimizer = fb.isEmpty ? nil : Optimizer(config.fbOptimizer, lr: config.fbOptimizer.lr, parameters: fb)
         metrics = TrainingMetrics(net: net, bpAngles: config.metrics.bpAngles)
         outputGradient = Matrix(rows: config.batchSize, cols: widths[depth])
         batchTargets = Matrix(rows: config.batchSize, cols: widths[depth])
@@ -57,7 +55,7 @@ final class Trainer<Rule: LearningRule> {
     func run(observer: (any TrainingObserver)?) -> RunResult {
         let start = Date()
         var result = RunResult(status: .completed, message: "", epochs: [],
-                               reconstructionLayers: rule.reconstructionLayers.map { $0 + 1 },
+                               reconstructionLayers: rule.reconstructionLayers,
                                seconds: 0)
         if feedbackOptimizer != nil {
             for _ in 0..<config.tp.epochsFb { feedbackEpoch() }

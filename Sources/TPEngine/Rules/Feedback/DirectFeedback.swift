@@ -51,6 +51,7 @@ protocol DirectFeedbackRule: TargetRule {
 
 extension DirectFeedbackRule {
     public var feedbackParameters: [Parameter<T>] { feedback.parameters }
+    /// Q_o reconstructs hidden layer o (the papers' numbering).
     public var reconstructionLayers: [Int] { Array(feedback.levels) }
     public func propagateTargets(_ net: Network<T>) { feedback.propagate(targets) }
 }

@@ -74,6 +74,7 @@ protocol LayerFeedbackRule: TargetRule {
 
 extension LayerFeedbackRule {
     public var feedbackParameters: [Parameter<T>] { feedback.parameters }
-    public var reconstructionLayers: [Int] { Array(feedback.levels) }
+    /// The map of `layers[l]` inverts the papers' layer l + 1.
+    public var reconstructionLayers: [Int] { feedback.levels.map { $0 + 1 } }
     public func propagateTargets(_ net: Network<T>) { feedback.propagateDifferenceTargets(net, targets) }
 }
