@@ -18,9 +18,13 @@ public enum SweepRunOutcome: Sendable {
 /// Bad input on rank 0 still lets the workers go: they are told to shut down before it throws.
 public func runSweep(specPath: String, options: RunOptions) throws -> SweepRunOutcome {
     let world = try MPIWorld.initialize()
-    defer { world.finalize() }
+    // MPI_Finalize waits for every rank. A rank that gives up while the others still expect messages
+    // from it (rank 0 failing to store a trial, a worker losing rank 0) must not finalize: it would
+    // wait forever, and so would they. It leaves without finalizing, and mpirun ends the job.
+    var finalize = true
+    defer { if finalize { world.finalize() } }
     guard world.rank == 0 else {
-        try work(world: world)
+        do { try work(world: world) } catch { finalize = false; throw error }
         return .worker
     }
     let session: SweepSession
@@ -38,7 +42,7 @@ public func runSweep(specPath: String, options: RunOptions) throws -> SweepRunOu
     if world.size == 1 {
         try runSerially(session)
     } else {
-        try coordinate(session, world: world)
+        do { try coordinate(session, world: world) } catch { finalize = false; throw error }
     }
     return session.failed ? .stoppedOnFailure : .finished
 }
