@@ -33,7 +33,8 @@ public func runSweep(specPath: String, options: RunOptions) throws -> SweepRunOu
         let text = try String(contentsOfFile: specPath, encoding: .utf8)
         session = try SweepSession(spec: spec, specText: text, options: options, workers: max(world.size - 1, 1))
         for note in spec.notes { session.status.log("note: \(note)") }
-        session.status.log("sweep '\(spec.name)': \(session.trials.count) trials, \(world.size - 1) worker rank(s), "
+        let ranks = world.size == 1 ? "serially in this process" : "on \(world.size - 1) worker rank(s)"
+        session.status.log("sweep '\(spec.name)': \(session.trials.count) trials \(ranks), "
                            + "\(BLASThreads.current) BLAS thread(s) per rank, results in \(options.outputDirectory)")
     } catch {
         for rank in 1..<max(world.size, 1) { try? world.send([], to: rank, tag: WireTag.shutdown.rawValue) }

@@ -10,6 +10,8 @@ public struct RunOptions: Sendable {
     public var failFast = false
     /// Resume even when the stored sweep was planned from a different spec.
     public var force = false
+    /// On resume, run the stored failed trials again (their files are replaced).
+    public var rerunFailed = false
     /// Seconds between progress lines on rank 0 (0: only at the end).
     public var progressInterval = 5.0
 
@@ -59,9 +61,12 @@ final class SweepSession {
         }
         let planned = Set(trials.map(\.id))
         var stored: [String: String] = [:]
-        for header in try store.storedTrialHeaders() where planned.contains(header.id) {
+        for header in try store.storedTrialHeaders()
+        where planned.contains(header.id) && !(options.rerunFailed && header.status == "failed") {
             stored[header.id] = header.status
         }
+        // Left by writes a kill interrupted; nothing else writes here while rank 0 runs.
+        let leftovers = try store.removeTemporaryFiles()
         let metric = spec.headlineMetric(classification: trials.first?.config.loss.kind != .mse)
         ledger = Ledger(trials: trials, stored: stored, maxRetries: options.maxRetries,
                         metric: metric.name, maximize: metric.maximize)
@@ -69,6 +74,7 @@ final class SweepSession {
         status = StatusReporter(directory: options.outputDirectory, name: spec.name, workers: workers,
                                 interval: options.progressInterval)
         try writeIndex(force: true)
+        if !leftovers.isEmpty { status.log("removed \(leftovers.count) unfinished file(s) of an interrupted run") }
         status.report(ledger, force: true)
     }
 

@@ -37,7 +37,7 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .missingFile(path, reason):
-            return "cannot read config file '\(path)': \(reason)"
+            return "cannot read '\(path)': \(reason)"
         case let .malformedYAML(source, line, column, problem):
             return "\(ConfigOrigin.file(source, line: line, column: column)): malformed YAML: \(problem)"
         case let .notAMapping(key, found, keys, origin):

@@ -30,6 +30,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Resume even though the stored sweep was planned from a different spec.")
     var force = false
 
+    @Flag(name: .customLong("rerun-failed"), help: "On resume, run the stored failed trials again.")
+    var rerunFailed = false
+
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress lines (0: only at the end).")
     var progressInterval = 5.0
 
@@ -42,6 +45,7 @@ struct RunCommand: ParsableCommand {
         options.maxRetries = maxRetries
         options.failFast = failFast
         options.force = force
+        options.rerunFailed = rerunFailed
         options.progressInterval = progressInterval
         let outcome = try reportingInputErrors { try runSweep(specPath: spec, options: options) }
         if case .stoppedOnFailure = outcome { throw ExitCode(1) }

@@ -496,3 +496,27 @@ def test_store_error_mid_sweep_ends_the_job_with_its_message(tmp_path, np_, mpir
     (out / "trials" / f"{blocked_id}.h5").rmdir()
     run_ok(command(spec, out, np=np_))
     assert_same_results(read_trials(planned), read_trials(out))
+
+
+def test_rerun_failed_runs_only_the_failed_trials_again(tmp_path):
+    """After the cause of a failure is fixed, `--rerun-failed` replaces the failed trials' files and
+    leaves the completed ones as they were."""
+    missing = tmp_path / "fashion-mnist"
+    text = failing_spec_text(missing, failing_first=True).replace(
+        "validation_size: 50}", "validation_size: 50, train_subset: 300, test_subset: 100}")
+    spec = write_spec(tmp_path / "failing.yaml", text)
+    out = tmp_path / "out"
+    run_ok(command(spec, out))
+    before = load_summary(out).set_index("id")
+    assert sorted(before.status) == ["completed", "completed", "failed", "failed"]
+
+    missing.symlink_to("/usr/share/datasets/fashion-mnist")       # the cause is fixed
+    result = run_ok(command(spec, out, "--rerun-failed"))
+    assert "2 from before" in result.stdout, result.stdout
+    after = load_summary(out).set_index("id")
+    assert set(after.index) == set(before.index) and list(after.status) == ["completed"] * 4
+    for id_, row in before.iterrows():
+        if row.status == "completed":
+            assert after.loc[id_, "started_at"] == row.started_at      # untouched
+        else:
+            assert after.loc[id_, "epochs"] == 2 and after.loc[id_, "started_at"] > row.started_at
