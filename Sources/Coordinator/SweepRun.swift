@@ -30,7 +30,7 @@ public func runSweep(specPath: String, options: RunOptions) throws -> SweepRunOu
     let session: SweepSession
     do {
         let spec = try SweepSpec.load(path: specPath)
-        let text = try String(contentsOfFile: specPath, encoding: .utf8)
+        let text = try ConfigSpec.readText(specPath)
         session = try SweepSession(spec: spec, specText: text, options: options, workers: max(world.size - 1, 1))
         for note in spec.notes { session.status.log("note: \(note)") }
         let ranks = world.size == 1 ? "serially in this process" : "on \(world.size - 1) worker rank(s)"

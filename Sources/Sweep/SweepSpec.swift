@@ -52,16 +52,7 @@ public struct SweepSpec: Sendable {
     let evaluationOrder: [Int]
 
     public static func load(path: String) throws -> SweepSpec {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError.missingFile(path: path, reason: "no such file")
-        }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError.missingFile(path: path, reason: error.localizedDescription)
-        }
-        return try SweepSpec(yaml: text, source: path)
+        try SweepSpec(yaml: ConfigSpec.readText(path), source: path)
     }
 
     /// A stable hash (16 hex digits) of everything that decides the trials: name, base, parameters,

@@ -46,16 +46,19 @@ public struct ConfigSpec: Sendable, Equatable {
     }
 
     public init(yamlFile path: String) throws {
+        try self.init(yaml: Self.readText(path), source: path)
+    }
+
+    /// The text of a YAML file, or an error that names it (missing, unreadable, not UTF-8).
+    public static func readText(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError.missingFile(path: path, reason: "no such file")
         }
-        let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError.missingFile(path: path, reason: error.localizedDescription)
         }
-        try self.init(yaml: text, source: path)
     }
 
     /// Adds `key=value` overrides: dotted keys, values read as YAML (`model.hidden=[128, 128]`,

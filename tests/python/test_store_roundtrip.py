@@ -17,6 +17,7 @@ import h5py
 import numpy as np
 import pandas as pd
 import pytest
+from tpsweep_cli import decode_strings
 
 ROOT = Path(__file__).resolve().parents[2]
 INT64_MISSING = -9223372036854775808
@@ -41,15 +42,6 @@ def store(tmp_path_factory):
     subprocess.run([str(fixture_binary()), str(directory)], check=True, stdout=subprocess.DEVNULL)
     expected = json.loads((directory / "expected.json").read_text(encoding="utf-8"))
     return directory, expected
-
-
-def decode_strings(df: pd.DataFrame) -> pd.DataFrame:
-    """h5py gives variable-length strings in compound data as bytes: decode them as UTF-8."""
-    df = df.copy()
-    for column in df.columns:
-        if df[column].dtype == object:
-            df[column] = df[column].map(lambda v: v.decode("utf-8") if isinstance(v, bytes) else v)
-    return df
 
 
 def trial_by_id(expected):
