@@ -110,7 +110,9 @@ def cmd_snapshot(args):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="tpsweep-analysis", description=__doc__.split("\n\n")[0],
+    p = argparse.ArgumentParser(prog="tpsweep-analysis",
+                                description="Analysis of a tpsweep sweep store (DIR/sweep.h5, DIR/trials/*.h5).",
+                                epilog="\n\n".join(__doc__.strip().split("\n\n")[1:]),
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
 
