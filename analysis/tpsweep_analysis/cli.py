@@ -98,15 +98,13 @@ def cmd_snapshot(args):
         np.savez(args.npz, **{f"{r}/{n}": a for r, t in (("forward", snap.forward), ("feedback", snap.feedback))
                               for n, a in t.items()})
         print(f"wrote {args.npz}")
-    if args.compare:
+    if args.compare and not snap.feedback:
+        print(f"no feedback weights to compare ({snap.method})")
+    elif args.compare:
         x = None
         if args.inputs:
             x, _ = data.load_images(snap.config, "t10k", args.inputs)
-        frame = snapshots.compare_feedback(snap, x, args.damping)
-        if frame.empty:
-            print(f"no feedback weights to compare ({snap.method})")
-        else:
-            print(frame.to_string(index=False))
+        print(snapshots.compare_feedback(snap, x, args.damping).to_string(index=False))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -67,7 +67,7 @@ def _log_y(ax):
 def _grid(n: int, width: float = 4.2, height: float = 3.2):
     cols = min(n, 3)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, layout="constrained")
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     return fig, axes.ravel()[:n]
@@ -133,7 +133,7 @@ def _per_layer(sweep: Sweep, path, metric: str, ylabel: str, log: bool, title: s
             _log_y(ax)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle(f"{sweep.name}: {title}", fontsize=10, y=1.02)
+    fig.suptitle(f"{sweep.name}: {title}", fontsize=10)
     return _save(fig, path)
 
 

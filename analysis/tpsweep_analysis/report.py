@@ -38,8 +38,8 @@ def write_report(directory, out: Optional[Path] = None) -> Path:
     df.to_csv(out / "summary.csv", index=False)
     table = tables.paper_table(sweep)
     (out / "results.md").write_text(tables.markdown(table), encoding="utf-8")
-    (out / "results.tex").write_text(tables.latex(table, caption=f"{sweep.name}: test error at the "
-                                                                 "epoch of best validation accuracy, mean ± std over seeds"),
+    metric = table["metric"].iloc[0] if len(table) else "test_error_at_best"
+    (out / "results.tex").write_text(tables.latex(table, caption=f"{sweep.name}: {tables.describe(metric)}"),
                                      encoding="utf-8")
     figures = []
     for name, title, draw in FIGURES:
@@ -54,9 +54,7 @@ def write_report(directory, out: Optional[Path] = None) -> Path:
              ("swept parameters", ", ".join(sweep.swept_columns) or "none")]
 
     md = [f"# Sweep report: {sweep.name}", ""]
-    md += [f"- **{k}**: {v}" for k, v in facts] + ["", "## Results (paper protocol)", "",
-           "Per method, its best configuration by mean validation metric over seeds; the figure is "
-           "the test error at the epoch of best validation accuracy, mean ± std over seeds.", "",
+    md += [f"- **{k}**: {v}" for k, v in facts] + ["", "## Results (paper protocol)", "", tables.describe(metric), "",
            tables.markdown(table), "Also as [Markdown](results.md), [LaTeX](results.tex); every trial: "
            "[summary.csv](summary.csv).", ""]
     for name, title in figures:
@@ -70,7 +68,7 @@ def write_report(directory, out: Optional[Path] = None) -> Path:
     rows = "".join(
         f"<tr><td><code>{e(str(r.method))}</code></td><td>{e(tables.format_mean_std(r.mean, r.std, r.metric))}</td>"
         f"<td>{r.n}</td><td>{'' if not math.isfinite(r.best_epoch_mean) else f'{r.best_epoch_mean:.1f}'}</td>"
-        f"<td>{e(r.config)}</td></tr>" for r in table.itertuples())
+        f"<td>{e(r.config or '(method defaults)')}</td></tr>" for r in table.itertuples())
     metric_label = e(tables.metric_label(table["metric"].iloc[0])) if len(table) else "test error [%]"
     page = [
         "<!DOCTYPE html>", "<html><head><meta charset='utf-8'>", f"<title>{e(sweep.name)} — tpsweep report</title>",
@@ -80,8 +78,7 @@ def write_report(directory, out: Optional[Path] = None) -> Path:
         f"<h1>Sweep report: {e(sweep.name)}</h1><ul>",
         *[f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in facts],
         "</ul><h2>Results (paper protocol)</h2>",
-        "<p>Per method, its best configuration by mean validation metric over seeds; the figure is the "
-        "test error at the epoch of best validation accuracy, mean ± std over seeds.</p>",
+        f"<p>{e(tables.describe(metric))}</p>",
         f"<table><tr><th>method</th><th>{metric_label}</th><th>seeds</th><th>best epoch</th>"
         f"<th>configuration</th></tr>{rows}</table>",
         "<p>Also as <a href='results.md'>Markdown</a>, <a href='results.tex'>LaTeX</a>; every trial: "

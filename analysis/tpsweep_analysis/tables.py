@@ -53,6 +53,14 @@ def metric_label(column: str) -> str:
             "test_accuracy_at_best": "Test accuracy"}.get(column, column.replace("_", " "))
 
 
+def describe(column: str) -> str:
+    """One sentence on what the table's figure is."""
+    what = {"test_error_at_best": "the test error (%) at the epoch of best validation accuracy",
+            "test_loss_at_best": "the test loss at the epoch of lowest validation loss"}.get(column, column)
+    return (f"Per method, its best configuration by mean validation metric over seeds; the figure is {what}, "
+            "mean ± std over the seeds.")
+
+
 def _number(x: float, column: str) -> str:
     if not math.isfinite(x):
         return "–"
@@ -74,7 +82,7 @@ def markdown(table: pd.DataFrame, with_config: bool = True) -> str:
         cells = [f"`{row.method}`", format_mean_std(row.mean, row.std, column), str(row.n),
                  f"{row.best_epoch_mean:.1f}" if math.isfinite(row.best_epoch_mean) else "–"]
         if with_config:
-            cells.append(row.config.replace("|", "\\|") or "(defaults)")
+            cells.append(row.config.replace("|", "\\|") or "(method defaults)")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -84,7 +92,7 @@ _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$",
 
 
 def latex_escape(s: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in s)
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in s).replace("±", r"$\pm$")
 
 
 def latex(table: pd.DataFrame, caption: Optional[str] = None) -> str:
