@@ -30,3 +30,12 @@ if ((${#py_missing[@]})); then
   echo "setup: installing Python packages: ${pkgs[*]}"
   python3 -m pip install -q "${pkgs[@]}"
 fi
+
+# The analysis package of this checkout (analysis/, command `tpsweep-analysis`), editable, unless it
+# is already importable from here.
+analysis="$(cd "$(dirname "$0")/.." && pwd)/analysis"
+if ! python3 -c "import sys, tpsweep_analysis as t; sys.exit(not t.__file__.startswith(sys.argv[1]))" \
+    "$analysis/" 2>/dev/null; then
+  echo "setup: installing the analysis package (pip install -e analysis)"
+  python3 -m pip install -q --root-user-action=ignore -e "$analysis"
+fi
