@@ -30,7 +30,11 @@ extension ConfigValue: CustomStringConvertible {
         case .double(let d):
             if d.isNaN { return ".nan" }
             if d.isInfinite { return d < 0 ? "-.inf" : ".inf" }
-            return d.description  // shortest text that round-trips, e.g. 8.7365e-06
+            // Shortest text that round-trips, with a '.' in the mantissa ("1.0e-08", not "1e-08"):
+            // YAML 1.1 readers such as PyYAML take a float without one for a string.
+            let text = d.description
+            guard let e = text.firstIndex(of: "e"), !text[..<e].contains(".") else { return text }
+            return text[..<e] + ".0" + text[e...]
         case .string(let s): return Self.isPlainSafe(s) ? s : Self.doubleQuoted(s)
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
         }

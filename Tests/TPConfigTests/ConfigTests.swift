@@ -289,4 +289,13 @@ final class ConfigTests: XCTestCase {
         try "method: dtp\n".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertEqual(try RunConfig.load(yamlFile: file.path, overrides: ["seed=5"]).seed, 5)
     }
+
+    /// Floats are written so that YAML 1.1 readers (PyYAML) also read them as numbers.
+    func testDoublesAreWrittenWithAMantissaPoint() throws {
+        XCTAssertEqual(ConfigValue.double(1e-8).description, "1.0e-08")
+        XCTAssertEqual(ConfigValue.double(8.7365e-06).description, "8.7365e-06")
+        var config = RunConfig()
+        config.optimizer.eps = 1e-8
+        XCTAssertEqual(try RunConfig.resolve(yaml: config.yamlString(), source: "round trip"), config)
+    }
 }
