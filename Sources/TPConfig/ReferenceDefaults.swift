@@ -11,6 +11,9 @@ struct ReferenceRow {
     var sigma = 0.0
     var fbWeightDecay = 0.0
     var fbEpochs: (pretrain: Int, extra: Int) = (0, 0)
+    /// Settings outside the table's columns (other optimizers, loss conventions, a rule's own
+    /// keys), applied last by `defaults(for:)`.
+    var extra: (inout RunConfig) -> Void = { _ in }
 }
 
 extension RunConfig {
@@ -33,6 +36,20 @@ extension RunConfig {
             return ReferenceRow(lr: 2.6e-4, adam: (0.9, 0.99, 3.18e-8), beta: 0.241,
                                 lrFb: 3.66e-4, adamFb: (0.99, 0.999, 1.36e-6), sigma: 0.267,
                                 fbWeightDecay: 0, fbEpochs: (0, 0))
+        case .tp:
+            // methods.md has no row for tp; our choice: dtp's feedback settings (tp shares its maps
+            // and loss), and a label signal strong enough to beat the reconstruction error of the
+            // top map, which cannot invert 10 outputs into 256 units: E22's summed loss, β = 10,
+            // Adam lr 6e-4 without lr/β. With dtp's own β and mean loss, vanilla TP collapses to
+            // chance on the 784-256×5-10 network (measured: 10 % after one epoch).
+            var row = reference(for: .dtp)
+            row.beta = 10
+            row.extra = { config in
+                config.loss.reduction = .sum
+                config.tp.normalizeLr = false
+                config.optimizer.lr = 6e-4
+            }
+            return row
         case .ddtpControl:
             return ReferenceRow(lr: 9.3e-4, adam: (0.9, 0.999, 1.33e-8), beta: 0.0323,
                                 lrFb: 3.12e-5, adamFb: (0.999, 0.99, 3.26e-4), sigma: 0.0849,
@@ -69,6 +86,7 @@ extension RunConfig {
             config.tp.epochsFb = row.fbEpochs.pretrain
             config.tp.extraFbEpochs = row.fbEpochs.extra
         }
+        row.extra(&config)
         return config
     }
 }

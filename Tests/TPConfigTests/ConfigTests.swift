@@ -28,8 +28,35 @@ final class ConfigTests: XCTestCase {
             lrFb: nil, adamFb: [], sigma: 0, fbWd: 0, fb: [0, 0]),
     ]
 
+    /// Rules the [M20] table does not cover; `testDefaultsOutsideTheM20Table` checks their rows.
+    private let outsideTable: Set<Method> = [.tp]
+
     func testEveryMethodHasATableRow() {
-        XCTAssertEqual(Set(table.map(\.method)), Set(Method.allCases))
+        XCTAssertEqual(Set(table.map(\.method)).union(outsideTable), Set(Method.allCases))
+        XCTAssertTrue(Set(table.map(\.method)).isDisjoint(with: outsideTable))
+    }
+
+    func testDefaultsOutsideTheM20Table() {
+        let dtp = RunConfig.defaults(for: .dtp)
+        let tp = RunConfig.defaults(for: .tp)
+        XCTAssertEqual(tp.loss.reduction, .sum)
+        XCTAssertEqual(tp.tp.beta, 10)
+        XCTAssertFalse(tp.tp.normalizeLr)
+        XCTAssertEqual(tp.effectiveForwardLR, 6e-4)
+        XCTAssertEqual(tp.fbOptimizer, dtp.fbOptimizer)
+        XCTAssertEqual(tp.tp.sigma, dtp.tp.sigma)
+    }
+
+    func testPerLayerListsHaveOneValueOrOnePerLayer() throws {
+        XCTAssertNoThrow(try RunConfig.resolve(yaml: "model: {hidden: [8, 8, 8]}\ntp: {damping: [0.1, 0.2, 0.3]}", source: "ok"))
+        XCTAssertNoThrow(try RunConfig.resolve(yaml: "tp: {damping: [0.1], fb_steps: []}", source: "ok"))
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "model: {hidden: [8, 8, 8]}\ntp: {fb_steps: [1, 2]}", source: "bad")) {
+            let text = "\($0)"
+            XCTAssertTrue(text.contains("tp.fb_steps = [1, 2]") && text.contains("has 2 values"), text)
+        }
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "metrics: {gn_damping: [1, 2]}", source: "bad"))
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "tp: {fb_sigma: [0.1, -1]}", source: "bad"))
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "tp: {damping: []}", source: "bad"))
     }
 
     func testDefaultsEqualTheReferenceTable() {
@@ -225,7 +252,7 @@ final class ConfigTests: XCTestCase {
         Bad(yaml: "model:\n  activation: tahn",
             expect: ["bad.yaml:2:15", "model.activation: unknown value 'tahn'",
                      "expected one of: tanh, relu, leaky-relu, elu, sigmoid, linear"]),
-        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, dtp, drl, ddtp-linear, ddtp-control, dfa"]),
+        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, drl, ddtp-linear, ddtp-control, dfa"]),
         Bad(yaml: "dtype: 64", expect: ["dtype: unknown value 64", "float32, float64"]),
         Bad(yaml: "optimizer:\n  lrr: 0.1", expect: ["bad.yaml:2:3", "unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'?"]),
         Bad(yaml: "batchsize: 64", expect: ["bad.yaml:1:1", "unknown key 'batchsize'", "did you mean 'batch_size'?"]),

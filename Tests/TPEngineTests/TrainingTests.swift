@@ -15,6 +15,23 @@ final class TrainingTests: XCTestCase {
         }
     }
 
+    /// One epoch of a rule's defaults on a 10k-sample Fashion-MNIST subset; the test accuracy.
+    func shortRun(_ method: Method, _ adjust: (inout RunConfig) -> Void = { _ in }) throws -> Double {
+        var config = RunConfig.defaults(for: method)
+        config.epochs = 1
+        config.data.trainSubset = 10_000
+        config.data.testSubset = 5_000
+        adjust(&config)
+        let result = try train(config)
+        XCTAssertEqual(result.status, .completed, "\(method): \(result.message)")
+        return result.testAccuracyAtBest ?? 0
+    }
+
+    /// Chance is 10 %.
+    func testTPLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.tp), 0.4)
+    }
+
     func tinyRegression(_ method: Method) -> RunConfig {
         var config = RunConfig.defaults(for: method)
         config.loss.kind = .mse

@@ -22,12 +22,19 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var updateNorm: [Double]
     /// In-epoch records, every `metrics.log_interval` batches.
     public var batchLog: [BatchRecord]
+    /// Per-layer diagnostics requested in `metrics` (`gnt_angle`, `gn_angle`, `gn_damping`,
+    /// `null_space_ratio`, `jacobian_matching`), each the mean over the batches that measured it.
+    public var diagnostics: [String: [Double]] = [:]
+    /// Wall-clock seconds each measured metric (`bp_angle` and every diagnostic) cost this epoch.
+    public var diagnosticSeconds: [String: Double] = [:]
 }
 
 public struct BatchRecord: Codable, Sendable, Equatable {
     public var batch: Int
     public var trainLoss: Double
     public var bpAngle: [Double]
+    /// The diagnostics measured on this batch, per layer.
+    public var diagnostics: [String: [Double]] = [:]
 }
 
 /// An observer's answer to an epoch report.

@@ -1,0 +1,37 @@
+import XCTest
+@testable import TPEngine
+
+/// Each rule's targets on a small network against its paper's formula, evaluated sample by sample
+/// with the scalar code of `Naive` (Float64).
+final class TargetFormulaTests: XCTestCase {
+    func config(_ method: Method, beta: Double = 0.3) -> RunConfig {
+        var c = RunConfig.defaults(for: method)
+        c.tp.beta = beta
+        return c
+    }
+
+    /// The output target of every rule: τ_L = h_L − β e.
+    func outputTarget(_ net: Network<Double>, _ e: Matrix<Double>, beta: Double, sample b: Int) -> [Double] {
+        Naive.add(Naive.row(net.h[net.depth], b), Naive.row(e, b), -beta)
+    }
+
+    /// `tp` [L15]: τ_{l−1} = g_l(τ_l) = tanh(Q_l τ_l + d_l), all the way down, no difference term.
+    func testTPTargetsAreFeedbackImagesOfTheTargetAbove() {
+        let batch = 3
+        let net = TestNet.make([4, 5, 6, 5, 3], batch: batch, seed: 3)
+        var g = SeededGenerator(seed: 21)
+        let rule = TP<Double>(net: net, config: config(.tp), using: &g)
+        for l in rule.feedback.levels { fillNormal(rule.feedback.maps[l]!.bias!.value.ref, std: 0.2, using: &g) }
+        let e = Matrix<Double>(rows: batch, cols: 3)
+        fillNormal(e.ref, using: &g)
+        rule.forwardGradients(net, outputGradient: e.ref)
+        for b in 0..<batch {
+            var tau = outputTarget(net, e, beta: 0.3, sample: b)
+            for l in stride(from: net.depth - 1, through: 1, by: -1) {
+                tau = Naive.apply(rule.feedback.maps[l]!, tau)
+                let got = Naive.add(Naive.row(rule.targets.delta[l - 1], b), Naive.row(net.h[l], b))
+                XCTAssertLessThan(Naive.maxDifference(got, tau), 1e-12, "level \(l), sample \(b)")
+            }
+        }
+    }
+}
