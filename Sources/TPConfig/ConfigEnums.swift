@@ -11,6 +11,7 @@ public enum Method: String, ConfigEnum {
     case dtp
     case drl
     case ddtpLinear = "ddtp-linear"
+    case ddtpRHL = "ddtp-rhl"
     case ddtpControl = "ddtp-control"
     case dfa
 

@@ -65,7 +65,7 @@ extension Method {
     /// dtp caps its factor at 1/0.02² and ddtp-control has none.
     fileprivate var feedbackLossDividesBySigmaSquared: Bool {
         switch self {
-        case .drl, .ddtpLinear: return true
+        case .drl, .ddtpLinear, .ddtpRHL: return true
         case .bp, .tp, .dtp, .ddtpControl, .dfa: return false
         }
     }

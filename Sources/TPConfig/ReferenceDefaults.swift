@@ -28,6 +28,10 @@ extension RunConfig {
             return ReferenceRow(lr: 5.05e-4, adam: (0.99, 0.99, 1.73e-8), beta: 0.0173,
                                 lrFb: 7.96e-4, adamFb: (0.99, 0.9, 3.11e-8), sigma: 0.0986,
                                 fbWeightDecay: 5.78e-6, fbEpochs: (6, 1))
+        case .ddtpRHL:
+            return ReferenceRow(lr: 1.29e-3, adam: (0.9, 0.99, 3.65e-7), beta: 0.0262,
+                                lrFb: 1.16e-5, adamFb: (0.9, 0.999, 2.08e-4), sigma: 0.0439,
+                                fbWeightDecay: 8.5e-4, fbEpochs: (6, 1))
         case .drl:
             return ReferenceRow(lr: 8.2e-4, adam: (0.99, 0.999, 1.64e-8), beta: 0.0866,
                                 lrFb: 9.7e-5, adamFb: (0.99, 0.9, 2.27e-5), sigma: 0.0843,

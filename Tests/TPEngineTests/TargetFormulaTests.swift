@@ -34,4 +34,31 @@ final class TargetFormulaTests: XCTestCase {
             }
         }
     }
+
+    /// `ddtp-rhl` [M20]: τ_o = h_o + g_o(z(τ_L)) − g_o(z(h_L)) with z(y) = tanh(R y + r); the last
+    /// hidden level reads the output directly.
+    func testDDTPRHLTargetsGoThroughTheRandomLayer() {
+        let batch = 3
+        let net = TestNet.make([4, 5, 6, 5, 3], batch: batch, seed: 4)
+        var g = SeededGenerator(seed: 22)
+        var c = config(.ddtpRHL)
+        c.tp.rhlWidth = 7
+        let rule = DDTPRHL<Double>(net: net, config: c, using: &g)
+        for o in rule.levels { fillNormal(rule.maps[o]!.bias!.value.ref, std: 0.2, using: &g) }
+        let e = Matrix<Double>(rows: batch, cols: 3)
+        fillNormal(e.ref, using: &g)
+        rule.forwardGradients(net, outputGradient: e.ref)
+        XCTAssertEqual(rule.randomLayer.fanOut, 7)
+        for b in 0..<batch {
+            let tau = outputTarget(net, e, beta: 0.3, sample: b), h = Naive.row(net.h[net.depth], b)
+            for o in 1..<net.depth {
+                let map = rule.maps[o]!
+                let (inT, inH) = o == net.depth - 1 ? (tau, h)
+                    : (Naive.apply(rule.randomLayer, tau), Naive.apply(rule.randomLayer, h))
+                let expected = Naive.add(Naive.apply(map, inT), Naive.apply(map, inH), -1)
+                let got = Naive.row(rule.targets.delta[o - 1], b)
+                XCTAssertLessThan(Naive.maxDifference(got, expected), 1e-12, "level \(o), sample \(b)")
+            }
+        }
+    }
 }

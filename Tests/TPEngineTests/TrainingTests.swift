@@ -32,6 +32,11 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThan(try shortRun(.tp), 0.4)
     }
 
+    /// [M20]'s reference hyperparameters, pre-training included (6 feedback epochs).
+    func testDDTPRHLLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.ddtpRHL), 0.6)
+    }
+
     func tinyRegression(_ method: Method) -> RunConfig {
         var config = RunConfig.defaults(for: method)
         config.loss.kind = .mse
