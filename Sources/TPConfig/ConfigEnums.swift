@@ -9,6 +9,7 @@ public enum Method: String, ConfigEnum {
     case bp
     case tp
     case dtp
+    case dtpLee = "dtp-lee"
     case drl
     case ddtpLinear = "ddtp-linear"
     case ddtpRHL = "ddtp-rhl"

@@ -66,7 +66,7 @@ extension Method {
     fileprivate var feedbackLossDividesBySigmaSquared: Bool {
         switch self {
         case .drl, .ddtpLinear, .ddtpRHL: return true
-        case .bp, .tp, .dtp, .ddtpControl, .dfa: return false
+        case .bp, .tp, .dtp, .dtpLee, .ddtpControl, .dfa: return false
         }
     }
 }

@@ -54,6 +54,16 @@ extension RunConfig {
                 config.optimizer.lr = 6e-4
             }
             return row
+        case .dtpLee:
+            // methods.md gives no values for dtp-lee; our choice (short Fashion-MNIST runs):
+            // centered RMSprop for both paths as in [L15], dtp's σ, mean loss, no lr/β (the output
+            // layer's true gradient carries no β).
+            return ReferenceRow(lr: 1e-4, adam: (0.9, 0.999, 1e-8), beta: 1,
+                                lrFb: 3e-4, sigma: 0.267, extra: { config in
+                                    config.optimizer.kind = .rmsprop
+                                    config.fbOptimizer.kind = .rmsprop
+                                    config.tp.normalizeLr = false
+                                })
         case .ddtpControl:
             return ReferenceRow(lr: 9.3e-4, adam: (0.9, 0.999, 1.33e-8), beta: 0.0323,
                                 lrFb: 3.12e-5, adamFb: (0.999, 0.99, 3.26e-4), sigma: 0.0849,

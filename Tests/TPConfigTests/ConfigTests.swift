@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
     ]
 
     /// Rules the [M20] table does not cover; `testDefaultsOutsideTheM20Table` checks their rows.
-    private let outsideTable: Set<Method> = [.tp]
+    private let outsideTable: Set<Method> = [.tp, .dtpLee]
 
     func testEveryMethodHasATableRow() {
         XCTAssertEqual(Set(table.map(\.method)).union(outsideTable), Set(Method.allCases))
@@ -47,6 +47,11 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(tp.effectiveForwardLR, 6e-4)
         XCTAssertEqual(tp.fbOptimizer, dtp.fbOptimizer)
         XCTAssertEqual(tp.tp.sigma, dtp.tp.sigma)
+        let lee = RunConfig.defaults(for: .dtpLee)
+        XCTAssertEqual(lee.optimizer.kind, .rmsprop)
+        XCTAssertEqual(lee.fbOptimizer.kind, .rmsprop)
+        XCTAssertFalse(lee.tp.normalizeLr)
+        XCTAssertEqual([lee.effectiveForwardLR, lee.fbOptimizer.lr, lee.tp.beta, lee.tp.sigma], [1e-4, 3e-4, 1, 0.267])
     }
 
     func testPerLayerListsHaveOneValueOrOnePerLayer() throws {
@@ -254,7 +259,7 @@ final class ConfigTests: XCTestCase {
         Bad(yaml: "model:\n  activation: tahn",
             expect: ["bad.yaml:2:15", "model.activation: unknown value 'tahn'",
                      "expected one of: tanh, relu, leaky-relu, elu, sigmoid, linear"]),
-        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa"]),
+        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa"]),
         Bad(yaml: "dtype: 64", expect: ["dtype: unknown value 64", "float32, float64"]),
         Bad(yaml: "optimizer:\n  lrr: 0.1", expect: ["bad.yaml:2:3", "unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'?"]),
         Bad(yaml: "batchsize: 64", expect: ["bad.yaml:1:1", "unknown key 'batchsize'", "did you mean 'batch_size'?"]),

@@ -61,4 +61,40 @@ final class TargetFormulaTests: XCTestCase {
             }
         }
     }
+
+    /// `dtp-lee` [L15]: the output layer gets its true gradient, the top hidden target is
+    /// h_{L−1} − β W_Lᵀ δ_L, and the layers below get difference targets g_l(τ_l) + h_{l−1} − g_l(h_l).
+    func testDTPLeeTopTargetIsAGradientStepAndOutputLayerGetsItsGradient() {
+        let batch = 3
+        let net = TestNet.make([4, 5, 6, 5, 3], batch: batch, seed: 5)
+        var g = SeededGenerator(seed: 23)
+        let rule = DTPLee<Double>(net: net, config: config(.dtpLee), using: &g)
+        XCTAssertEqual(rule.feedback.levels, 1..<3)
+        XCTAssertNil(rule.feedback.maps[3])
+        for l in rule.feedback.levels { fillNormal(rule.feedback.maps[l]!.bias!.value.ref, std: 0.2, using: &g) }
+        let e = Matrix<Double>(rows: batch, cols: 3)
+        fillNormal(e.ref, using: &g)
+        rule.forwardGradients(net, outputGradient: e.ref)
+        let top = net.depth - 1, w = net.layers[top].weight.value
+        for b in 0..<batch {
+            // Linear output: δ_L = e.
+            let grad = (0..<w.cols).map { j in (0..<w.rows).reduce(0.0) { $0 + w[$1, j] * e[b, $1] } }
+            var tau = Naive.add(Naive.row(net.h[top], b), grad, -0.3)
+            XCTAssertLessThan(Naive.maxDifference(Naive.add(Naive.row(rule.targets.delta[top - 1], b), Naive.row(net.h[top], b)), tau), 1e-12)
+            for l in stride(from: top - 1, through: 1, by: -1) {
+                let map = rule.feedback.maps[l]!
+                tau = Naive.add(Naive.add(Naive.apply(map, tau), Naive.row(net.h[l], b)), Naive.apply(map, Naive.row(net.h[l + 1], b)), -1)
+                let got = Naive.add(Naive.row(rule.targets.delta[l - 1], b), Naive.row(net.h[l], b))
+                XCTAssertLessThan(Naive.maxDifference(got, tau), 1e-12, "level \(l), sample \(b)")
+            }
+        }
+        // ∇W_L = Σ_b e_b h_{L−1,b}ᵀ, ∇b_L = Σ_b e_b.
+        let gw = net.layers[top].weight.grad, gb = net.layers[top].bias!.grad
+        for i in 0..<w.rows {
+            XCTAssertEqual(gb[0, i], (0..<batch).reduce(0.0) { $0 + e[$1, i] }, accuracy: 1e-12)
+            for j in 0..<w.cols {
+                XCTAssertEqual(gw[i, j], (0..<batch).reduce(0.0) { $0 + e[$1, i] * net.h[top][$1, j] }, accuracy: 1e-12)
+            }
+        }
+    }
 }

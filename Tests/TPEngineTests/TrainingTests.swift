@@ -37,6 +37,29 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThan(try shortRun(.ddtpRHL), 0.6)
     }
 
+    /// Centered RMSprop, one feedback epoch then one forward epoch.
+    func testDTPLeeLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.dtpLee), 0.55)
+    }
+
+    /// [L15]'s order: the forward pass of an alternating rule leaves the feedback alone, and its
+    /// feedback epoch leaves the forward weights alone.
+    func testAlternatingRuleTrainsFeedbackAndForwardInSeparateEpochs() throws {
+        let config = tinyRegression(.dtpLee)
+        let data: DataSplits<Double> = try loadSplits(config.dataSource, validationSize: config.data.validationSize,
+                                                      seed: UInt64(config.seed))
+        let trainer = try Trainer<DTPLee<Double>>(config: config, data: data)
+        func snapshot(_ ps: [Parameter<Double>]) -> [[Double]] { ps.map { $0.value.toArray() } }
+        let forward0 = snapshot(trainer.net.parameters), feedback0 = snapshot(trainer.rule.feedbackParameters)
+        _ = trainer.trainingPass()
+        XCTAssertEqual(snapshot(trainer.rule.feedbackParameters), feedback0)
+        let forward1 = snapshot(trainer.net.parameters)
+        XCTAssertNotEqual(forward1, forward0)
+        trainer.feedbackEpoch()
+        XCTAssertEqual(snapshot(trainer.net.parameters), forward1)
+        XCTAssertNotEqual(snapshot(trainer.rule.feedbackParameters), feedback0)
+    }
+
     func tinyRegression(_ method: Method) -> RunConfig {
         var config = RunConfig.defaults(for: method)
         config.loss.kind = .mse

@@ -11,7 +11,8 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var testAccuracy: Double
     /// Wall-clock seconds of the epoch, evaluation and extra feedback epochs included.
     public var seconds: Double
-    /// Mean feedback reconstruction loss per layer that has one (see `reconstructionLayers`).
+    /// Mean feedback reconstruction loss per layer that has one (see `reconstructionLayers`), over
+    /// every batch the feedback trained on during the epoch (extra feedback epochs included).
     public var reconstructionLoss: [Double]
     /// Mean angle, in degrees, between each layer's weight update and the BP gradient, over the
     /// batches where it was measured; empty unless requested.

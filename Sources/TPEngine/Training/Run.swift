@@ -51,6 +51,7 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
     case .bp: return TrainerHandle(try Trainer<BP<T>>(config: config, data: data))
     case .tp: return TrainerHandle(try Trainer<TP<T>>(config: config, data: data))
     case .dtp: return TrainerHandle(try Trainer<DTP<T>>(config: config, data: data))
+    case .dtpLee: return TrainerHandle(try Trainer<DTPLee<T>>(config: config, data: data))
     case .drl: return TrainerHandle(try Trainer<DRL<T>>(config: config, data: data))
     case .ddtpLinear: return TrainerHandle(try Trainer<DDTPLinear<T>>(config: config, data: data))
     case .ddtpRHL: return TrainerHandle(try Trainer<DDTPRHL<T>>(config: config, data: data))

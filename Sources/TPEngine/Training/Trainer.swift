@@ -25,8 +25,9 @@ final class Trainer<Rule: LearningRule> {
     let readout: Matrix<T>?, readoutGradient: Matrix<T>?
     var order: [Int32]
     var shuffleRNG: SeededGenerator, noiseRNG: SeededGenerator
-    /// Reconstruction losses summed over the epoch, and the current batch's.
-    var reconstruction: [Double], scratchLosses: [Double]
+    /// Reconstruction losses summed over the epoch's feedback steps, the current batch's, and the
+    /// number of batches the feedback trained on this epoch.
+    var reconstruction: [Double], scratchLosses: [Double], feedbackBatches = 0
 
     init(config: RunConfig, data: DataSplits<T>) throws {
         self.config = config
@@ -113,7 +114,6 @@ final class Trainer<Rule: LearningRule> {
     /// One pass over the training set in the rule's per-batch order.
     func trainingPass() -> Pass {
         var pass = Pass()
-        for i in reconstruction.indices { reconstruction[i] = 0 }
         let batchOrder = rule.batchOrder
         forEachBatch { batchIndex in
             let eval = forwardAndLoss()
@@ -146,6 +146,8 @@ final class Trainer<Rule: LearningRule> {
     /// The training work of one epoch, without evaluation: under [L15]'s alternating order a
     /// feedback-only epoch first, then the pass that trains the forward weights.
     func epochWork() -> Pass {
+        for i in reconstruction.indices { reconstruction[i] = 0 }
+        feedbackBatches = 0
         if rule.batchOrder == .alternatingEpochs && trainsFeedback { feedbackEpoch() }
         return trainingPass()
     }
@@ -167,7 +169,7 @@ final class Trainer<Rule: LearningRule> {
             trainAccuracy: loss.isClassification ? Double(pass.correct) / n : .nan,
             validationLoss: vl, validationAccuracy: va, testLoss: tl, testAccuracy: ta,
             seconds: Date().timeIntervalSince(start),
-            reconstructionLoss: reconstruction.map { $0 / Double(max(pass.batches, 1)) },
+            reconstructionLoss: reconstruction.map { $0 / Double(max(feedbackBatches, 1)) },
             bpAngle: [], weightNorm: metrics.weightNorms(net), updateNorm: metrics.updateNorms(net),
             batchLog: pass.batchLog)
         metrics.summarise(pass.batchLog, into: &report)
@@ -198,6 +200,7 @@ final class Trainer<Rule: LearningRule> {
                 for i in losses.indices { losses[i] += batchLosses[i] }
             }
         }
+        feedbackBatches += 1
     }
 
     var batchesPerEpoch: Int { (order.count + config.batchSize - 1) / config.batchSize }
