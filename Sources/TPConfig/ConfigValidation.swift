@@ -21,7 +21,7 @@ extension RunConfig {
                 problem: "\(setting("loss.kind")) needs class labels, but \(setting("data.dataset"))"
                     + " is a regression task; use loss.kind: mse")
         }
-        if method.feedbackLossDividesBySigmaSquared && tp.sigma == 0 {
+        if feedbackLossDividesBySigmaSquared && tp.sigma == 0 {
             throw ConfigError.inconsistent(
                 keys: ["tp.sigma", "method"],
                 problem: "\(setting("method")) trains its feedback with a difference reconstruction loss"
@@ -60,12 +60,13 @@ extension RunConfig {
     }
 }
 
-extension Method {
+extension RunConfig {
     /// DRL and direct DRL divide by σ² and vanish without noise; the layer-wise denoising loss of
     /// dtp caps its factor at 1/0.02² and ddtp-control has none.
     fileprivate var feedbackLossDividesBySigmaSquared: Bool {
-        switch self {
+        switch method {
         case .drl, .ddtpLinear, .ddtpRHL: return true
+        case .iterative: return tp.iterativeFeedback == .drl
         case .bp, .tp, .dtp, .dtpLee, .ddtpControl, .dfa: return false
         }
     }

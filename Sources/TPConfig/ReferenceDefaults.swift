@@ -64,6 +64,17 @@ extension RunConfig {
                                     config.fbOptimizer.kind = .rmsprop
                                     config.tp.normalizeLr = false
                                 })
+        case .iterative:
+            // methods.md gives no values; our choice: drl's feedback and [M20] row, whose maps
+            // approach the damped pseudo-inverses the iteration needs (on dtp's denoising maps
+            // the refinement diverged in short Fashion-MNIST runs), two fixed-point steps per
+            // target, no tolerance, no layer-influence scaling.
+            var row = reference(for: .drl)
+            row.extra = { config in
+                config.tp.iterativeFeedback = .drl
+                config.tp.iterations = 2
+            }
+            return row
         case .ddtpControl:
             return ReferenceRow(lr: 9.3e-4, adam: (0.9, 0.999, 1.33e-8), beta: 0.0323,
                                 lrFb: 3.12e-5, adamFb: (0.999, 0.99, 3.26e-4), sigma: 0.0849,

@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
     ]
 
     /// Rules the [M20] table does not cover; `testDefaultsOutsideTheM20Table` checks their rows.
-    private let outsideTable: Set<Method> = [.tp, .dtpLee]
+    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative]
 
     func testEveryMethodHasATableRow() {
         XCTAssertEqual(Set(table.map(\.method)).union(outsideTable), Set(Method.allCases))
@@ -52,6 +52,13 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(lee.fbOptimizer.kind, .rmsprop)
         XCTAssertFalse(lee.tp.normalizeLr)
         XCTAssertEqual([lee.effectiveForwardLR, lee.fbOptimizer.lr, lee.tp.beta, lee.tp.sigma], [1e-4, 3e-4, 1, 0.267])
+        var iterative = RunConfig.defaults(for: .iterative)
+        XCTAssertEqual(iterative.tp.iterativeFeedback, .drl)
+        XCTAssertEqual(iterative.tp.iterations, 2)
+        iterative.method = .drl
+        iterative.tp.iterations = 1
+        iterative.tp.iterativeFeedback = .dtp
+        XCTAssertEqual(iterative, RunConfig.defaults(for: .drl))
     }
 
     func testPerLayerListsHaveOneValueOrOnePerLayer() throws {
@@ -259,7 +266,7 @@ final class ConfigTests: XCTestCase {
         Bad(yaml: "model:\n  activation: tahn",
             expect: ["bad.yaml:2:15", "model.activation: unknown value 'tahn'",
                      "expected one of: tanh, relu, leaky-relu, elu, sigmoid, linear"]),
-        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa"]),
+        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative"]),
         Bad(yaml: "dtype: 64", expect: ["dtype: unknown value 64", "float32, float64"]),
         Bad(yaml: "optimizer:\n  lrr: 0.1", expect: ["bad.yaml:2:3", "unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'?"]),
         Bad(yaml: "batchsize: 64", expect: ["bad.yaml:1:1", "unknown key 'batchsize'", "did you mean 'batch_size'?"]),

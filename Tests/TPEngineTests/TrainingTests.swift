@@ -60,6 +60,11 @@ final class TrainingTests: XCTestCase {
         XCTAssertNotEqual(snapshot(trainer.rule.feedbackParameters), feedback0)
     }
 
+    /// drl's [M20] settings with two fixed-point steps per target.
+    func testIterativeLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.iterative), 0.65)
+    }
+
     func tinyRegression(_ method: Method) -> RunConfig {
         var config = RunConfig.defaults(for: method)
         config.loss.kind = .mse

@@ -56,6 +56,7 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
     case .ddtpLinear: return TrainerHandle(try Trainer<DDTPLinear<T>>(config: config, data: data))
     case .ddtpRHL: return TrainerHandle(try Trainer<DDTPRHL<T>>(config: config, data: data))
     case .ddtpControl: return TrainerHandle(try Trainer<DDTPControl<T>>(config: config, data: data))
+    case .iterative: return TrainerHandle(try Trainer<Iterative<T>>(config: config, data: data))
     case .dfa: return TrainerHandle(try Trainer<DFA<T>>(config: config, data: data))
     }
 }
