@@ -16,6 +16,7 @@ public enum Method: String, ConfigEnum {
     case ddtpControl = "ddtp-control"
     case dfa
     case iterative
+    case gnt
 
     /// The rule a config gets when neither its file nor its overrides name one: [M20]'s main rule.
     public static let `default`: Method = .ddtpLinear

@@ -75,6 +75,16 @@ extension RunConfig {
                 config.tp.iterations = 2
             }
             return row
+        case .gnt:
+            // methods.md gives no values; our choice: ddtp-linear's forward settings (ddtp-linear
+            // approximates these targets) and λ = 0.1, the best of {0, 1e-3, 0.1} in one-epoch runs.
+            var row = reference(for: .ddtpLinear)
+            row.lrFb = nil
+            row.sigma = 0
+            row.fbWeightDecay = 0
+            row.fbEpochs = (0, 0)
+            row.extra = { $0.tp.damping = [0.1] }
+            return row
         case .ddtpControl:
             return ReferenceRow(lr: 9.3e-4, adam: (0.9, 0.999, 1.33e-8), beta: 0.0323,
                                 lrFb: 3.12e-5, adamFb: (0.999, 0.99, 3.26e-4), sigma: 0.0849,

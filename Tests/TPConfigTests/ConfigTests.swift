@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
     ]
 
     /// Rules the [M20] table does not cover; `testDefaultsOutsideTheM20Table` checks their rows.
-    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative]
+    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative, .gnt]
 
     func testEveryMethodHasATableRow() {
         XCTAssertEqual(Set(table.map(\.method)).union(outsideTable), Set(Method.allCases))
@@ -59,6 +59,11 @@ final class ConfigTests: XCTestCase {
         iterative.tp.iterations = 1
         iterative.tp.iterativeFeedback = .dtp
         XCTAssertEqual(iterative, RunConfig.defaults(for: .drl))
+        let gnt = RunConfig.defaults(for: .gnt), linear = RunConfig.defaults(for: .ddtpLinear)
+        XCTAssertEqual(gnt.tp.damping, [0.1])
+        XCTAssertEqual(gnt.optimizer, linear.optimizer)
+        XCTAssertEqual(gnt.tp.beta, linear.tp.beta)
+        XCTAssertFalse(gnt.method.trainsFeedback)
     }
 
     func testPerLayerListsHaveOneValueOrOnePerLayer() throws {
@@ -266,7 +271,7 @@ final class ConfigTests: XCTestCase {
         Bad(yaml: "model:\n  activation: tahn",
             expect: ["bad.yaml:2:15", "model.activation: unknown value 'tahn'",
                      "expected one of: tanh, relu, leaky-relu, elu, sigmoid, linear"]),
-        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative"]),
+        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative, gnt"]),
         Bad(yaml: "dtype: 64", expect: ["dtype: unknown value 64", "float32, float64"]),
         Bad(yaml: "optimizer:\n  lrr: 0.1", expect: ["bad.yaml:2:3", "unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'?"]),
         Bad(yaml: "batchsize: 64", expect: ["bad.yaml:1:1", "unknown key 'batchsize'", "did you mean 'batch_size'?"]),

@@ -65,6 +65,10 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThan(try shortRun(.iterative), 0.65)
     }
 
+    func testGNTLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.gnt), 0.7)
+    }
+
     func tinyRegression(_ method: Method) -> RunConfig {
         var config = RunConfig.defaults(for: method)
         config.loss.kind = .mse

@@ -57,6 +57,7 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
     case .ddtpRHL: return TrainerHandle(try Trainer<DDTPRHL<T>>(config: config, data: data))
     case .ddtpControl: return TrainerHandle(try Trainer<DDTPControl<T>>(config: config, data: data))
     case .iterative: return TrainerHandle(try Trainer<Iterative<T>>(config: config, data: data))
+    case .gnt: return TrainerHandle(try Trainer<GNT<T>>(config: config, data: data))
     case .dfa: return TrainerHandle(try Trainer<DFA<T>>(config: config, data: data))
     }
 }
