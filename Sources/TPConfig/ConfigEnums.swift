@@ -7,11 +7,16 @@ where RawValue == String {}
 /// Adding one is a case here plus its row in `RunConfig.reference(for:)`; the compiler insists on the row.
 public enum Method: String, ConfigEnum {
     case bp
+    case tp
     case dtp
+    case dtpLee = "dtp-lee"
     case drl
     case ddtpLinear = "ddtp-linear"
+    case ddtpRHL = "ddtp-rhl"
     case ddtpControl = "ddtp-control"
     case dfa
+    case iterative
+    case gnt
 
     /// The rule a config gets when neither its file nor its overrides name one: [M20]'s main rule.
     public static let `default`: Method = .ddtpLinear
@@ -60,4 +65,10 @@ public enum OptimizerKind: String, ConfigEnum {
 /// `e22` is mean_b ½ Σ (h − τ)² (no factor 2).
 public enum LocalLoss: String, ConfigEnum {
     case m20, e22
+}
+
+/// The feedback training under which `iterative` refines its targets: dtp's layer-wise denoising
+/// reconstruction or drl's difference reconstruction loss.
+public enum IterativeFeedback: String, ConfigEnum {
+    case dtp, drl
 }

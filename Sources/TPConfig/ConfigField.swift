@@ -178,3 +178,39 @@ extension Converter where T == [Int] {
                          encode: { .list($0.map(ConfigValue.int)) })
     }
 }
+
+extension Converter where T == [Double] {
+    /// A list of numbers, each in `range`, with at least `minCount` of them (per-layer settings).
+    static func numbers(_ range: NumberRange, minCount: Int) -> Converter {
+        let count = minCount == 0 ? "a list" : minCount == 1 ? "a non-empty list" : "a list of at least \(minCount)"
+        return Converter(expected: "\(count) of numbers \(range.text)",
+                         decode: { value in
+                             guard case .list(let items) = value else { return .failure(.wrongType) }
+                             var numbers: [Double] = []
+                             for item in items {
+                                 switch item {
+                                 case .int(let i): numbers.append(Double(i))
+                                 case .double(let d): numbers.append(d)
+                                 default: return .failure(.wrongType)
+                                 }
+                             }
+                             return numbers.count >= minCount && numbers.allSatisfy(range.contains)
+                                 ? .success(numbers) : .failure(.outOfRange)
+                         },
+                         encode: { .list($0.map(ConfigValue.double)) })
+    }
+}
+
+extension Converter where T == [Int] {
+    /// A possibly empty list of integers, each ≥ `min` (per-layer step counts).
+    static func integers(min: Int) -> Converter {
+        Converter(expected: "a list of integers >= \(min)",
+                  decode: { value in
+                      guard case .list(let items) = value else { return .failure(.wrongType) }
+                      let numbers = items.compactMap(intValue)
+                      guard numbers.count == items.count else { return .failure(.wrongType) }
+                      return numbers.allSatisfy { $0 >= min } ? .success(numbers) : .failure(.outOfRange)
+                  },
+                  encode: { .list($0.map(ConfigValue.int)) })
+    }
+}

@@ -40,6 +40,17 @@ enum ConfigSchema {
         ConfigField("tp.epochs_fb", \.tp.epochsFb, .integer(min: 0)),
         ConfigField("tp.extra_fb_epochs", \.tp.extraFbEpochs, .integer(min: 0)),
         ConfigField("tp.local_loss", \.tp.localLoss, .choice),
+        ConfigField("tp.rhl_width", \.tp.rhlWidth, .integer(min: 1)),
+        ConfigField("tp.damping", \.tp.damping, .numbers(.nonNegative, minCount: 1)),
+        ConfigField("tp.iterations", \.tp.iterations, .integer(min: 1)),
+        ConfigField("tp.tolerance", \.tp.tolerance, .number(.nonNegative)),
+        ConfigField("tp.iterative_feedback", \.tp.iterativeFeedback, .choice),
+        ConfigField("tp.layer_influence", \.tp.layerInfluence, .flag),
+        ConfigField("tp.gamma", \.tp.gamma, .number(.positive)),
+        ConfigField("tp.ortho_reg", \.tp.orthoReg, .number(.nonNegative)),
+        ConfigField("tp.fb_steps", \.tp.fbSteps, .integers(min: 1)),
+        ConfigField("tp.fb_sigma", \.tp.fbSigma, .numbers(.positive, minCount: 0)),
+        ConfigField("tp.fb_lr", \.tp.fbLr, .numbers(.positive, minCount: 0)),
 
         ConfigField("prune.enabled", \.prune.enabled, .flag),
         ConfigField("prune.after_epoch", \.prune.afterEpoch, .integer(min: 0)),
@@ -47,6 +58,13 @@ enum ConfigSchema {
 
         ConfigField("metrics.log_interval", \.metrics.logInterval, .integer(min: 0)),
         ConfigField("metrics.bp_angles", \.metrics.bpAngles, .flag),
+        ConfigField("metrics.diagnostic_interval", \.metrics.diagnosticInterval, .integer(min: 0)),
+        ConfigField("metrics.gnt_angles", \.metrics.gntAngles, .flag),
+        ConfigField("metrics.gn_angles", \.metrics.gnAngles, .flag),
+        ConfigField("metrics.null_space", \.metrics.nullSpace, .flag),
+        ConfigField("metrics.jacobian_matching", \.metrics.jacobianMatching, .flag),
+        ConfigField("metrics.gn_damping", \.metrics.gnDamping, .numbers(.nonNegative, minCount: 1)),
+        ConfigField("metrics.gn_damping_search", \.metrics.gnDampingSearch, .numbers(.nonNegative, minCount: 0)),
     ]
 
     private static func optimizer(_ name: String,

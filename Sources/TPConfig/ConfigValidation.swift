@@ -21,12 +21,13 @@ extension RunConfig {
                 problem: "\(setting("loss.kind")) needs class labels, but \(setting("data.dataset"))"
                     + " is a regression task; use loss.kind: mse")
         }
-        if method.feedbackLossDividesBySigmaSquared && tp.sigma == 0 {
+        if feedbackLossDividesBySigmaSquared && tp.sigma == 0 {
             throw ConfigError.inconsistent(
                 keys: ["tp.sigma", "method"],
                 problem: "\(setting("method")) trains its feedback with a difference reconstruction loss"
                     + " scaled by 1/σ², so \(setting("tp.sigma")) must be > 0")
         }
+        try checkLayerLists(setting)
         // The validation rows come out of the generated training pool; `train_subset` counts what
         // is left after them, so it needs no such check (an image set's pool size is in its file).
         if data.dataset == .studentTeacher && data.validationSize >= data.teacherTrainSize {
@@ -38,13 +39,35 @@ extension RunConfig {
     }
 }
 
-extension Method {
+extension RunConfig {
+    /// Per-layer lists hold one value for every layer or one per layer (hidden layers for the
+    /// targets' damping and the feedback layers, all layers for the metrics' damping).
+    fileprivate func checkLayerLists(_ setting: (String) -> String) throws {
+        let hidden = model.hidden.count
+        let lists: [(key: String, count: Int, layers: Int, mayBeEmpty: Bool)] = [
+            ("tp.damping", tp.damping.count, hidden, false),
+            ("tp.fb_steps", tp.fbSteps.count, hidden, true),
+            ("tp.fb_sigma", tp.fbSigma.count, hidden, true),
+            ("tp.fb_lr", tp.fbLr.count, hidden, true),
+            ("metrics.gn_damping", metrics.gnDamping.count, hidden + 1, false),
+        ]
+        for list in lists where !(list.count == 1 || list.count == list.layers || (list.mayBeEmpty && list.count == 0)) {
+            throw ConfigError.inconsistent(
+                keys: [list.key, "model.hidden"],
+                problem: "\(setting(list.key)) has \(list.count) values; give one for every layer or one per layer"
+                    + " (\(list.layers) for \(setting("model.hidden")))")
+        }
+    }
+}
+
+extension RunConfig {
     /// DRL and direct DRL divide by σ² and vanish without noise; the layer-wise denoising loss of
     /// dtp caps its factor at 1/0.02² and ddtp-control has none.
     fileprivate var feedbackLossDividesBySigmaSquared: Bool {
-        switch self {
-        case .drl, .ddtpLinear: return true
-        case .bp, .dtp, .ddtpControl, .dfa: return false
+        switch method {
+        case .drl, .ddtpLinear, .ddtpRHL: return true
+        case .iterative: return tp.iterativeFeedback == .drl
+        case .bp, .tp, .dtp, .dtpLee, .ddtpControl, .dfa, .gnt: return false
         }
     }
 }

@@ -134,6 +134,32 @@ public struct RunConfig: Codable, Equatable, Sendable {
         /// Feedback-only epochs after each epoch.
         public var extraFbEpochs = 0
         public var localLoss = LocalLoss.m20
+        /// `ddtp-rhl`: width of the fixed random feedback layer z(y) = tanh(R y + r) [M20].
+        public var rhlWidth = 1024
+        /// `gnt`: damping λ of the Gauss–Newton targets, one value for every hidden layer or one
+        /// per hidden layer; 0 uses the pseudo-inverse.
+        public var damping: [Double] = [0]
+        /// `iterative`: fixed-point iterations per target [B20] (1 = dtp's target).
+        public var iterations = 1
+        /// `iterative`: a layer stops iterating once ‖f_l(x) − τ_l‖ ≤ tolerance · ‖τ_l − h_l‖;
+        /// 0 always runs `iterations`.
+        public var tolerance = 0.0
+        /// `iterative`: the feedback maps' training loss, dtp's or drl's.
+        public var iterativeFeedback = IterativeFeedback.dtp
+        /// `iterative`: scale each hidden layer's update by ‖τ_L − h_L‖² / ‖τ_l − h_l‖² [B20].
+        public var layerInfluence = false
+        /// `gait`: the target increment γ [A20].
+        public var gamma = 1e-3
+        /// `gait`: weight λ of the orthogonality regulariser Σ_{i≠j} ((WWᵀ)_ij)² [A20].
+        public var orthoReg = 0.0
+        /// `ldrl`: feedback SGD steps K per feedback layer per batch, one value for every layer or
+        /// one per feedback layer (bottom-up); empty = 1.
+        public var fbSteps: [Int] = []
+        /// `ldrl`: noise σ per feedback layer (one or one per layer); empty = `sigma`.
+        public var fbSigma: [Double] = []
+        /// `ldrl`: feedback learning rate per feedback layer (one or one per layer); empty =
+        /// `fb_optimizer.lr`.
+        public var fbLr: [Double] = []
         public init() {}
 
         enum CodingKeys: String, CodingKey {
@@ -142,6 +168,15 @@ public struct RunConfig: Codable, Equatable, Sendable {
             case epochsFb = "epochs_fb"
             case extraFbEpochs = "extra_fb_epochs"
             case localLoss = "local_loss"
+            case rhlWidth = "rhl_width"
+            case damping, iterations, tolerance
+            case iterativeFeedback = "iterative_feedback"
+            case layerInfluence = "layer_influence"
+            case gamma
+            case orthoReg = "ortho_reg"
+            case fbSteps = "fb_steps"
+            case fbSigma = "fb_sigma"
+            case fbLr = "fb_lr"
         }
     }
 
@@ -166,11 +201,34 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public var logInterval = 0
         /// Per-layer angle with BP; costs an extra backward pass per logged batch.
         public var bpAngles = false
+        /// Batches between measurements of the diagnostics below; 0 = the last batch of each epoch.
+        public var diagnosticInterval = 0
+        /// Per hidden layer: angle between the rule's update and the update that the ideal damped
+        /// Gauss–Newton targets would give [M20].
+        public var gntAngles = false
+        /// Per layer: angle with the damped Gauss–Newton parameter update of the minibatch [M20].
+        public var gnAngles = false
+        /// Per layer: share of the update's norm in the null space of ∂h_L/∂W_l over the minibatch.
+        public var nullSpace = false
+        /// Per layer-to-layer feedback map: ‖J_g − J_fᵀ‖_F / ‖J_fᵀ‖_F [E22].
+        public var jacobianMatching = false
+        /// Damping λ of the GNT and GN angles: one value, or one per layer.
+        public var gnDamping: [Double] = [0]
+        /// When non-empty, candidate λ values: each layer's GNT and GN angle is the smallest over
+        /// them, and the λ that gave it is reported (a search like [M20]'s).
+        public var gnDampingSearch: [Double] = []
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case logInterval = "log_interval"
             case bpAngles = "bp_angles"
+            case diagnosticInterval = "diagnostic_interval"
+            case gntAngles = "gnt_angles"
+            case gnAngles = "gn_angles"
+            case nullSpace = "null_space"
+            case jacobianMatching = "jacobian_matching"
+            case gnDamping = "gn_damping"
+            case gnDampingSearch = "gn_damping_search"
         }
     }
 }

@@ -20,6 +20,12 @@ where Self.RawSignificand: FixedWidthInteger {
     static func exp(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count n: Int)
     /// A short name for logs and stored metadata ("float32", "float64").
     static var dtypeName: String { get }
+    /// LU factorisation with partial pivoting of the n×n column-major matrix `a` in place (LAPACK
+    /// getrf); returns LAPACK's info (> 0: exactly singular).
+    static func getrf(n: Int, a: UnsafeMutablePointer<Self>, pivots: UnsafeMutablePointer<Int32>) -> Int
+    /// Solves op(A)·X = B for the n×nrhs column-major B in place, A factored by `getrf` (LAPACK getrs).
+    static func getrs(transpose: Bool, n: Int, nrhs: Int, a: UnsafePointer<Self>,
+                      pivots: UnsafePointer<Int32>, b: UnsafeMutablePointer<Self>)
 }
 
 @inline(__always) private func trans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
@@ -48,6 +54,18 @@ extension Float: Scalar {
     public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
         VectorMath.exp(x, y, count: n)
     }
+
+    public static func getrf(n: Int, a: UnsafeMutablePointer<Float>, pivots: UnsafeMutablePointer<Int32>) -> Int {
+        var (m, nn, info) = (Int32(n), Int32(n), Int32(0))
+        sgetrf_(&m, &nn, a, &m, pivots, &info)
+        return Int(info)
+    }
+
+    public static func getrs(transpose: Bool, n: Int, nrhs: Int, a: UnsafePointer<Float>,
+                             pivots: UnsafePointer<Int32>, b: UnsafeMutablePointer<Float>) {
+        var (t, nn, r, info) = (CChar(UInt8(ascii: transpose ? "T" : "N")), Int32(n), Int32(nrhs), Int32(0))
+        sgetrs_(&t, &nn, &r, a, &nn, pivots, b, &nn, &info)
+    }
 }
 
 extension Double: Scalar {
@@ -74,6 +92,18 @@ extension Double: Scalar {
 
     public static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
         for i in 0..<n { y[i] = Double.exp(x[i]) }
+    }
+
+    public static func getrf(n: Int, a: UnsafeMutablePointer<Double>, pivots: UnsafeMutablePointer<Int32>) -> Int {
+        var (m, nn, info) = (Int32(n), Int32(n), Int32(0))
+        dgetrf_(&m, &nn, a, &m, pivots, &info)
+        return Int(info)
+    }
+
+    public static func getrs(transpose: Bool, n: Int, nrhs: Int, a: UnsafePointer<Double>,
+                             pivots: UnsafePointer<Int32>, b: UnsafeMutablePointer<Double>) {
+        var (t, nn, r, info) = (CChar(UInt8(ascii: transpose ? "T" : "N")), Int32(n), Int32(nrhs), Int32(0))
+        dgetrs_(&t, &nn, &r, a, &nn, pivots, b, &nn, &info)
     }
 }
 

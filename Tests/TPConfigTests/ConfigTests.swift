@@ -18,6 +18,8 @@ final class ConfigTests: XCTestCase {
             lrFb: nil, adamFb: [], sigma: 0, fbWd: 0, fb: [0, 0]),
         Row(method: .ddtpLinear, lr: 5.05e-4, adam: [0.99, 0.99, 1.73e-8], beta: 0.0173,
             lrFb: 7.96e-4, adamFb: [0.99, 0.9, 3.11e-8], sigma: 0.0986, fbWd: 5.78e-6, fb: [6, 1]),
+        Row(method: .ddtpRHL, lr: 1.29e-3, adam: [0.9, 0.99, 3.65e-7], beta: 0.0262,
+            lrFb: 1.16e-5, adamFb: [0.9, 0.999, 2.08e-4], sigma: 0.0439, fbWd: 8.5e-4, fb: [6, 1]),
         Row(method: .drl, lr: 8.2e-4, adam: [0.99, 0.999, 1.64e-8], beta: 0.0866,
             lrFb: 9.7e-5, adamFb: [0.99, 0.9, 2.27e-5], sigma: 0.0843, fbWd: 2.14e-5, fb: [6, 1]),
         Row(method: .dtp, lr: 2.6e-4, adam: [0.9, 0.99, 3.18e-8], beta: 0.241,
@@ -28,8 +30,52 @@ final class ConfigTests: XCTestCase {
             lrFb: nil, adamFb: [], sigma: 0, fbWd: 0, fb: [0, 0]),
     ]
 
+    /// Rules the [M20] table does not cover; `testDefaultsOutsideTheM20Table` checks their rows.
+    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative, .gnt]
+
     func testEveryMethodHasATableRow() {
-        XCTAssertEqual(Set(table.map(\.method)), Set(Method.allCases))
+        XCTAssertEqual(Set(table.map(\.method)).union(outsideTable), Set(Method.allCases))
+        XCTAssertTrue(Set(table.map(\.method)).isDisjoint(with: outsideTable))
+    }
+
+    func testDefaultsOutsideTheM20Table() {
+        let dtp = RunConfig.defaults(for: .dtp)
+        let tp = RunConfig.defaults(for: .tp)
+        XCTAssertEqual(tp.loss.reduction, .sum)
+        XCTAssertEqual(tp.tp.beta, 10)
+        XCTAssertFalse(tp.tp.normalizeLr)
+        XCTAssertEqual(tp.effectiveForwardLR, 6e-4)
+        XCTAssertEqual(tp.fbOptimizer, dtp.fbOptimizer)
+        XCTAssertEqual(tp.tp.sigma, dtp.tp.sigma)
+        let lee = RunConfig.defaults(for: .dtpLee)
+        XCTAssertEqual(lee.optimizer.kind, .rmsprop)
+        XCTAssertEqual(lee.fbOptimizer.kind, .rmsprop)
+        XCTAssertFalse(lee.tp.normalizeLr)
+        XCTAssertEqual([lee.effectiveForwardLR, lee.fbOptimizer.lr, lee.tp.beta, lee.tp.sigma], [1e-4, 3e-4, 1, 0.267])
+        var iterative = RunConfig.defaults(for: .iterative)
+        XCTAssertEqual(iterative.tp.iterativeFeedback, .drl)
+        XCTAssertEqual(iterative.tp.iterations, 2)
+        iterative.method = .drl
+        iterative.tp.iterations = 1
+        iterative.tp.iterativeFeedback = .dtp
+        XCTAssertEqual(iterative, RunConfig.defaults(for: .drl))
+        let gnt = RunConfig.defaults(for: .gnt), linear = RunConfig.defaults(for: .ddtpLinear)
+        XCTAssertEqual(gnt.tp.damping, [0.1])
+        XCTAssertEqual(gnt.optimizer, linear.optimizer)
+        XCTAssertEqual(gnt.tp.beta, linear.tp.beta)
+        XCTAssertFalse(gnt.method.trainsFeedback)
+    }
+
+    func testPerLayerListsHaveOneValueOrOnePerLayer() throws {
+        XCTAssertNoThrow(try RunConfig.resolve(yaml: "model: {hidden: [8, 8, 8]}\ntp: {damping: [0.1, 0.2, 0.3]}", source: "ok"))
+        XCTAssertNoThrow(try RunConfig.resolve(yaml: "tp: {damping: [0.1], fb_steps: []}", source: "ok"))
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "model: {hidden: [8, 8, 8]}\ntp: {fb_steps: [1, 2]}", source: "bad")) {
+            let text = "\($0)"
+            XCTAssertTrue(text.contains("tp.fb_steps = [1, 2]") && text.contains("has 2 values"), text)
+        }
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "metrics: {gn_damping: [1, 2]}", source: "bad"))
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "tp: {fb_sigma: [0.1, -1]}", source: "bad"))
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "tp: {damping: []}", source: "bad"))
     }
 
     func testDefaultsEqualTheReferenceTable() {
@@ -225,7 +271,7 @@ final class ConfigTests: XCTestCase {
         Bad(yaml: "model:\n  activation: tahn",
             expect: ["bad.yaml:2:15", "model.activation: unknown value 'tahn'",
                      "expected one of: tanh, relu, leaky-relu, elu, sigmoid, linear"]),
-        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, dtp, drl, ddtp-linear, ddtp-control, dfa"]),
+        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative, gnt"]),
         Bad(yaml: "dtype: 64", expect: ["dtype: unknown value 64", "float32, float64"]),
         Bad(yaml: "optimizer:\n  lrr: 0.1", expect: ["bad.yaml:2:3", "unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'?"]),
         Bad(yaml: "batchsize: 64", expect: ["bad.yaml:1:1", "unknown key 'batchsize'", "did you mean 'batch_size'?"]),

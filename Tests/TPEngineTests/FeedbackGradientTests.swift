@@ -5,10 +5,12 @@ import XCTest
 /// loss (Float64, same noise draw for every evaluation).
 final class FeedbackGradientTests: XCTestCase {
     func check<R: LearningRule>(_: R.Type, method: Method, sigma: Double = 0.3,
+                                adjust: (inout RunConfig) -> Void = { _ in },
                                 file: StaticString = #filePath, line: UInt = #line) where R.T == Double {
         var config = RunConfig()
         config.method = method
         config.tp.sigma = sigma
+        adjust(&config)
         var g = SeededGenerator(seed: 7)
         let net = Network<Double>(widths: [4, 5, 6, 3], hidden: Activation(.tanh), output: Activation(.linear),
                                   maxBatch: 6, initialization: .xavierNormal, using: &g)
@@ -45,4 +47,5 @@ final class FeedbackGradientTests: XCTestCase {
     func testDRL() { check(DRL<Double>.self, method: .drl) }
     func testDDTPLinear() { check(DDTPLinear<Double>.self, method: .ddtpLinear) }
     func testDDTPControl() { check(DDTPControl<Double>.self, method: .ddtpControl) }
+    func testDDTPRHL() { check(DDTPRHL<Double>.self, method: .ddtpRHL) { $0.tp.rhlWidth = 9 } }
 }

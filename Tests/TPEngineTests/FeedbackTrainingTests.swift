@@ -4,12 +4,14 @@ import XCTest
 /// Training the feedback path lowers its reconstruction loss and brings the hidden layers'
 /// updates closer to BP (the mechanism behind DRL and direct DRL [M20]).
 final class FeedbackTrainingTests: XCTestCase {
-    func trainFeedback<R: LearningRule>(_: R.Type, method: Method, steps: Int = 400)
+    func trainFeedback<R: LearningRule>(_: R.Type, method: Method, steps: Int = 400,
+                                        adjust: (inout RunConfig) -> Void = { _ in })
         -> (loss: (before: Double, after: Double), angle: (before: Double, after: Double)) where R.T == Double {
         var config = RunConfig()
         config.method = method
         config.tp.beta = 0.01
         config.tp.sigma = 0.05
+        adjust(&config)
         let net = TestNet.make([10, 8, 8, 8, 4], batch: 64, seed: 4)
         var g = SeededGenerator(seed: 8)
         let rule = R(net: net, config: config, using: &g)
@@ -42,6 +44,12 @@ final class FeedbackTrainingTests: XCTestCase {
 
     func testDDTPLinearFeedbackTraining() {
         let r = trainFeedback(DDTPLinear<Double>.self, method: .ddtpLinear)
+        XCTAssertLessThan(r.loss.after, 0.7 * r.loss.before, "reconstruction loss \(r.loss)")
+        XCTAssertLessThan(r.angle.after, r.angle.before - 5, "BP angle \(r.angle)")
+    }
+
+    func testDDTPRHLFeedbackTraining() {
+        let r = trainFeedback(DDTPRHL<Double>.self, method: .ddtpRHL) { $0.tp.rhlWidth = 64 }
         XCTAssertLessThan(r.loss.after, 0.7 * r.loss.before, "reconstruction loss \(r.loss)")
         XCTAssertLessThan(r.angle.after, r.angle.before - 5, "BP angle \(r.angle)")
     }

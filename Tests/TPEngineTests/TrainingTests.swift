@@ -15,6 +15,60 @@ final class TrainingTests: XCTestCase {
         }
     }
 
+    /// One epoch of a rule's defaults on a 10k-sample Fashion-MNIST subset; the test accuracy.
+    func shortRun(_ method: Method, _ adjust: (inout RunConfig) -> Void = { _ in }) throws -> Double {
+        var config = RunConfig.defaults(for: method)
+        config.epochs = 1
+        config.data.trainSubset = 10_000
+        config.data.testSubset = 5_000
+        adjust(&config)
+        let result = try train(config)
+        XCTAssertEqual(result.status, .completed, "\(method): \(result.message)")
+        return result.testAccuracyAtBest ?? 0
+    }
+
+    /// Chance is 10 %.
+    func testTPLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.tp), 0.4)
+    }
+
+    /// [M20]'s reference hyperparameters, pre-training included (6 feedback epochs).
+    func testDDTPRHLLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.ddtpRHL), 0.6)
+    }
+
+    /// Centered RMSprop, one feedback epoch then one forward epoch.
+    func testDTPLeeLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.dtpLee), 0.55)
+    }
+
+    /// [L15]'s order: the forward pass of an alternating rule leaves the feedback alone, and its
+    /// feedback epoch leaves the forward weights alone.
+    func testAlternatingRuleTrainsFeedbackAndForwardInSeparateEpochs() throws {
+        let config = tinyRegression(.dtpLee)
+        let data: DataSplits<Double> = try loadSplits(config.dataSource, validationSize: config.data.validationSize,
+                                                      seed: UInt64(config.seed))
+        let trainer = try Trainer<DTPLee<Double>>(config: config, data: data)
+        func snapshot(_ ps: [Parameter<Double>]) -> [[Double]] { ps.map { $0.value.toArray() } }
+        let forward0 = snapshot(trainer.net.parameters), feedback0 = snapshot(trainer.rule.feedbackParameters)
+        _ = trainer.trainingPass()
+        XCTAssertEqual(snapshot(trainer.rule.feedbackParameters), feedback0)
+        let forward1 = snapshot(trainer.net.parameters)
+        XCTAssertNotEqual(forward1, forward0)
+        trainer.feedbackEpoch()
+        XCTAssertEqual(snapshot(trainer.net.parameters), forward1)
+        XCTAssertNotEqual(snapshot(trainer.rule.feedbackParameters), feedback0)
+    }
+
+    /// drl's [M20] settings with two fixed-point steps per target.
+    func testIterativeLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.iterative), 0.65)
+    }
+
+    func testGNTLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.gnt), 0.7)
+    }
+
     func tinyRegression(_ method: Method) -> RunConfig {
         var config = RunConfig.defaults(for: method)
         config.loss.kind = .mse

@@ -20,6 +20,54 @@ public protocol LearningRule<T>: AnyObject {
     /// Fills the feedback parameters' gradients for the batch held in `net`, writing each
     /// reconstruction-layer's loss into `losses`.
     func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator, losses: UnsafeMutableBufferPointer<Double>)
+
+    /// When the feedback trains relative to the forward weights (see `BatchOrder`). Default: [M20]'s.
+    var batchOrder: BatchOrder { get }
+    /// The feedback parameters in the groups the trainer steps separately, each with its own
+    /// optimizer, number of steps per batch and learning rate. Default: one group of every
+    /// feedback parameter, one step per batch at `fb_optimizer.lr` [M20].
+    var feedbackGroups: [FeedbackGroup<T>] { get }
+    /// Fills the gradients of group `group`'s parameters for the batch in `net`, writing the losses
+    /// of that group's reconstruction layers into `losses`. Default: `feedbackGradients` (one group).
+    func feedbackGradients(_ net: Network<T>, group: Int, noise g: inout SeededGenerator,
+                           losses: UnsafeMutableBufferPointer<Double>)
+    /// The layer-to-layer feedback maps, for the Jacobian-matching diagnostic; nil without them.
+    var layerFeedback: LayerFeedback<T>? { get }
+
+    /// Width of the output layer for samples `input` wide and targets `target` wide. Default:
+    /// `target`. A rule that needs a wider output (GAIT-prop's square network) is read on its first
+    /// `target` units, and the loss gradient of the others is zero.
+    static func outputWidth(input: Int, target: Int) -> Int
+    /// Throws `ConfigError` when the network `widths` (input first) cannot run this rule.
+    static func check(widths: [Int], config: RunConfig) throws
+}
+
+/// Where, relative to the forward weights, a rule's feedback weights train. The trainer consults
+/// this once per batch or epoch; rules state it, so the per-batch orders of the papers are not
+/// special cases in the trainer.
+public enum BatchOrder: Sendable, Equatable {
+    /// [M20]: forward pass → forward gradients from targets of the current feedback (no step yet)
+    /// → feedback step(s) on the same batch and stored activations → metrics → forward step.
+    case targetsThenFeedback
+    /// [E22]: forward pass → feedback phase on the batch (groups bottom-up, K steps each) → forward
+    /// gradients from targets of the trained feedback → metrics → forward step. E22 runs a fresh
+    /// forward pass before the forward step; the feedback phase leaves the forward weights and the
+    /// stored activations untouched, so that pass would reproduce them bit for bit and is skipped.
+    case feedbackThenTargets
+    /// [L15]: every epoch is a full feedback-only epoch followed by a full forward-only epoch.
+    case alternatingEpochs
+}
+
+/// Feedback parameters the trainer steps together with one optimizer, `steps` times per batch.
+public struct FeedbackGroup<T: Scalar> {
+    public var parameters: [Parameter<T>]
+    public var steps: Int
+    /// The group optimizer's learning rate; nil: `fb_optimizer.lr`.
+    public var lr: Double?
+
+    public init(parameters: [Parameter<T>], steps: Int = 1, lr: Double? = nil) {
+        (self.parameters, self.steps, self.lr) = (parameters, steps, lr)
+    }
 }
 
 extension LearningRule {
@@ -27,4 +75,16 @@ extension LearningRule {
     public var reconstructionLayers: [Int] { [] }
     public func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator,
                                   losses: UnsafeMutableBufferPointer<Double>) {}
+    public var batchOrder: BatchOrder { .targetsThenFeedback }
+    public var feedbackGroups: [FeedbackGroup<T>] {
+        let p = feedbackParameters
+        return p.isEmpty ? [] : [FeedbackGroup(parameters: p)]
+    }
+    public func feedbackGradients(_ net: Network<T>, group: Int, noise g: inout SeededGenerator,
+                                  losses: UnsafeMutableBufferPointer<Double>) {
+        feedbackGradients(net, noise: &g, losses: losses)
+    }
+    public var layerFeedback: LayerFeedback<T>? { nil }
+    public static func outputWidth(input: Int, target: Int) -> Int { target }
+    public static func check(widths: [Int], config: RunConfig) throws {}
 }

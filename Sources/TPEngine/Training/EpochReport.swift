@@ -11,7 +11,8 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var testAccuracy: Double
     /// Wall-clock seconds of the epoch, evaluation and extra feedback epochs included.
     public var seconds: Double
-    /// Mean feedback reconstruction loss per layer that has one (see `reconstructionLayers`).
+    /// Mean feedback reconstruction loss per layer that has one (see `reconstructionLayers`), over
+    /// every batch the feedback trained on during the epoch (extra feedback epochs included).
     public var reconstructionLoss: [Double]
     /// Mean angle, in degrees, between each layer's weight update and the BP gradient, over the
     /// batches where it was measured; empty unless requested.
@@ -22,12 +23,19 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var updateNorm: [Double]
     /// In-epoch records, every `metrics.log_interval` batches.
     public var batchLog: [BatchRecord]
+    /// Per-layer diagnostics requested in `metrics` (`gnt_angle`, `gn_angle`, `gn_damping`,
+    /// `null_space_ratio`, `jacobian_matching`), each the mean over the batches that measured it.
+    public var diagnostics: [String: [Double]] = [:]
+    /// Wall-clock seconds each measured metric (`bp_angle` and every diagnostic) cost this epoch.
+    public var diagnosticSeconds: [String: Double] = [:]
 }
 
 public struct BatchRecord: Codable, Sendable, Equatable {
     public var batch: Int
     public var trainLoss: Double
     public var bpAngle: [Double]
+    /// The diagnostics measured on this batch, per layer.
+    public var diagnostics: [String: [Double]] = [:]
 }
 
 /// An observer's answer to an epoch report.

@@ -6,7 +6,8 @@ public func train(_ config: RunConfig, observer: (any TrainingObserver)? = nil) 
     try makeTrainer(config).run(observer)
 }
 
-/// Times `repeats` passes over the training set (the M20 per-batch order, no evaluation) and
+/// Times `repeats` passes over the training set (the rule's per-batch order; under [L15]'s
+/// alternating order a pass includes its feedback epoch; no evaluation) and
 /// counts the floating-point work each pass hands to BLAS. For benchmarks.
 public func measureTrainingPasses(_ config: RunConfig, repeats: Int) throws -> (seconds: [Double], flops: Int) {
     let trainer = try makeTrainer(config)
@@ -30,7 +31,7 @@ struct TrainerHandle {
 
     init<Rule>(_ trainer: Trainer<Rule>) {
         run = { trainer.run(observer: $0) }
-        timedPass = { _ = trainer.trainingPass() }
+        timedPass = { _ = trainer.epochWork() }
     }
 }
 
@@ -47,11 +48,16 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
                                             trainSubset: config.data.trainSubset,
                                             testSubset: config.data.testSubset, seed: UInt64(config.seed))
     switch config.method {
-    case .bp: return TrainerHandle(Trainer<BP<T>>(config: config, data: data))
-    case .dtp: return TrainerHandle(Trainer<DTP<T>>(config: config, data: data))
-    case .drl: return TrainerHandle(Trainer<DRL<T>>(config: config, data: data))
-    case .ddtpLinear: return TrainerHandle(Trainer<DDTPLinear<T>>(config: config, data: data))
-    case .ddtpControl: return TrainerHandle(Trainer<DDTPControl<T>>(config: config, data: data))
-    case .dfa: return TrainerHandle(Trainer<DFA<T>>(config: config, data: data))
+    case .bp: return TrainerHandle(try Trainer<BP<T>>(config: config, data: data))
+    case .tp: return TrainerHandle(try Trainer<TP<T>>(config: config, data: data))
+    case .dtp: return TrainerHandle(try Trainer<DTP<T>>(config: config, data: data))
+    case .dtpLee: return TrainerHandle(try Trainer<DTPLee<T>>(config: config, data: data))
+    case .drl: return TrainerHandle(try Trainer<DRL<T>>(config: config, data: data))
+    case .ddtpLinear: return TrainerHandle(try Trainer<DDTPLinear<T>>(config: config, data: data))
+    case .ddtpRHL: return TrainerHandle(try Trainer<DDTPRHL<T>>(config: config, data: data))
+    case .ddtpControl: return TrainerHandle(try Trainer<DDTPControl<T>>(config: config, data: data))
+    case .iterative: return TrainerHandle(try Trainer<Iterative<T>>(config: config, data: data))
+    case .gnt: return TrainerHandle(try Trainer<GNT<T>>(config: config, data: data))
+    case .dfa: return TrainerHandle(try Trainer<DFA<T>>(config: config, data: data))
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Trains one network with one learning rule on one data split, in the per-minibatch order of
-/// [M20]: forward pass → forward gradients from the targets (no step yet) → one feedback step on
-/// the same batch → metrics → forward step; `epochs_fb` feedback-only epochs before the first
-/// epoch, `extra_fb_epochs` after each one.
+/// Trains one network with one learning rule on one data split. The per-batch order is the rule's
+/// `batchOrder`: by default [M20]'s, forward pass → forward gradients from the targets (no step
+/// yet) → one feedback step on the same batch → metrics → forward step; `epochs_fb` feedback-only
+/// epochs before the first epoch, `extra_fb_epochs` after each one.
 ///
 /// Generic over the concrete rule so the whole step compiles for one scalar type. Every buffer is
 /// allocated here, once; a training step allocates nothing.
@@ -15,23 +15,31 @@ final class Trainer<Rule: LearningRule> {
     let rule: Rule
     let loss: LossFunction
     let forwardOptimizer: Optimizer<T>
-    let feedbackOptimizer: Optimizer<T>?
+    /// One optimizer per feedback group of the rule, and each group's steps per batch.
+    let feedbackOptimizers: [Optimizer<T>], feedbackSteps: [Int]
     let metrics: TrainingMetrics<T>
     /// ∂ℓ/∂h_L and the batch's targets.
     let outputGradient: Matrix<T>, batchTargets: Matrix<T>
+    /// When the output layer is wider than the targets (GAIT-prop), the units the loss reads and
+    /// their gradient; nil otherwise.
+    let readout: Matrix<T>?, readoutGradient: Matrix<T>?
     var order: [Int32]
     var shuffleRNG: SeededGenerator, noiseRNG: SeededGenerator
-    /// Reconstruction losses summed over the epoch, and the current batch's.
-    var reconstruction: [Double], scratchLosses: [Double]
+    /// Reconstruction losses summed over the epoch's feedback steps, the current batch's, and the
+    /// number of batches the feedback trained on this epoch.
+    var reconstruction: [Double], scratchLosses: [Double], feedbackBatches = 0
 
-    init(config: RunConfig, data: DataSplits<T>) {
+    init(config: RunConfig, data: DataSplits<T>) throws {
         self.config = config
         self.data = data
         var root = SeededGenerator(seed: UInt64(config.seed))
         var initRNG = root.fork(stream: 1)
         shuffleRNG = root.fork(stream: 2)
         noiseRNG = root.fork(stream: 3)
-        let widths = [data.train.inputDim] + config.model.hidden + [data.train.targetDim]
+        let targetWidth = data.train.targetDim
+        let outputWidth = Rule.outputWidth(input: data.train.inputDim, target: targetWidth)
+        let widths = [data.train.inputDim] + config.model.hidden + [outputWidth]
+        try Rule.check(widths: widths, config: config)
         let depth = widths.count - 1
         net = Network(widths: widths,
                       hidden: Activation(config.model.activation, slope: config.model.leakySlope),
@@ -42,22 +50,30 @@ final class Trainer<Rule: LearningRule> {
         rule = Rule(net: net, config: config, using: &initRNG)
         loss = LossFunction(config.loss.kind, reduction: config.loss.reduction)
         forwardOptimizer = Optimizer(config.optimizer, lr: config.effectiveForwardLR, parameters: net.parameters)
-        let fb = rule.feedbackParameters
-        feedbackOptimizer = fb.isEmpty ? nil : Optimizer(config.fbOptimizer, lr: config.fbOptimizer.lr, parameters: fb)
-        metrics = TrainingMetrics(net: net, bpAngles: config.metrics.bpAngles)
-        outputGradient = Matrix(rows: config.batchSize, cols: widths[depth])
-        batchTargets = Matrix(rows: config.batchSize, cols: widths[depth])
+        let groups = rule.feedbackGroups
+        feedbackOptimizers = groups.map {
+            Optimizer(config.fbOptimizer, lr: $0.lr ?? config.fbOptimizer.lr, parameters: $0.parameters)
+        }
+        feedbackSteps = groups.map(\.steps)
+        metrics = TrainingMetrics(net: net, config: config, feedback: rule.layerFeedback)
+        outputGradient = Matrix(rows: config.batchSize, cols: outputWidth)
+        batchTargets = Matrix(rows: config.batchSize, cols: targetWidth)
+        let reads = outputWidth != targetWidth
+        readout = reads ? Matrix(rows: config.batchSize, cols: targetWidth) : nil
+        readoutGradient = reads ? Matrix(rows: config.batchSize, cols: targetWidth) : nil
         order = (0..<Int32(data.train.count)).map { $0 }
         reconstruction = Array(repeating: 0, count: rule.reconstructionLayers.count)
         scratchLosses = reconstruction
     }
+
+    var trainsFeedback: Bool { !feedbackOptimizers.isEmpty }
 
     func run(observer: (any TrainingObserver)?) -> RunResult {
         let start = Date()
         var result = RunResult(status: .completed, message: "", epochs: [],
                                reconstructionLayers: rule.reconstructionLayers,
                                seconds: 0)
-        if feedbackOptimizer != nil {
+        if trainsFeedback {
             for _ in 0..<config.tp.epochsFb { feedbackEpoch() }
         }
         for epoch in 1...config.epochs {
@@ -94,23 +110,31 @@ final class Trainer<Rule: LearningRule> {
         var batchLog: [BatchRecord] = []
     }
 
-    /// One pass over the training set in the M20 per-batch order.
+    /// One pass over the training set in the rule's per-batch order.
     func trainingPass() -> Pass {
         var pass = Pass()
-        for i in reconstruction.indices { reconstruction[i] = 0 }
+        let batchOrder = rule.batchOrder
         forEachBatch { batchIndex in
             let eval = forwardAndLoss()
             pass.lossSum += eval.lossSum
             pass.correct += eval.correct
             pass.batches += 1
             guard eval.lossSum.isFinite else { pass.diverged = true; return false }
-            rule.forwardGradients(net, outputGradient: outputGradient.ref)
-            feedbackStep()
-            if metrics.due(batch: batchIndex, interval: config.metrics.logInterval,
-                           batchesPerEpoch: batchesPerEpoch) {
-                let angles = metrics.measureBPAngles(net, outputGradient: outputGradient.ref)
-                pass.batchLog.append(BatchRecord(batch: batchIndex, trainLoss: eval.lossSum / Double(net.batch),
-                                            bpAngle: angles))
+            switch batchOrder {
+            case .targetsThenFeedback:
+                rule.forwardGradients(net, outputGradient: outputGradient.ref)
+                feedbackStep()
+            case .feedbackThenTargets:
+                feedbackStep()
+                rule.forwardGradients(net, outputGradient: outputGradient.ref)
+            case .alternatingEpochs:
+                rule.forwardGradients(net, outputGradient: outputGradient.ref)
+            }
+            if let record = metrics.measure(net, batch: batchIndex, batchesPerEpoch: batchesPerEpoch,
+                                            outputGradient: outputGradient.ref) {
+                var record = record
+                record.trainLoss = eval.lossSum / Double(net.batch)
+                pass.batchLog.append(record)
             }
             forwardOptimizer.step()
             return true
@@ -118,27 +142,37 @@ final class Trainer<Rule: LearningRule> {
         return pass
     }
 
-    /// One training pass, then extra feedback epochs and evaluation.
+    /// The training work of one epoch, without evaluation: under [L15]'s alternating order a
+    /// feedback-only epoch first, then the pass that trains the forward weights.
+    func epochWork() -> Pass {
+        for i in reconstruction.indices { reconstruction[i] = 0 }
+        feedbackBatches = 0
+        if rule.batchOrder == .alternatingEpochs && trainsFeedback { feedbackEpoch() }
+        return trainingPass()
+    }
+
+    /// One epoch's training, then extra feedback epochs and evaluation.
     func trainEpoch(_ epoch: Int) -> EpochReport {
         let start = Date()
         metrics.beginEpoch(net)
-        let pass = trainingPass()
-        if feedbackOptimizer != nil && !pass.diverged {
+        let pass = epochWork()
+        if trainsFeedback && !pass.diverged {
             for _ in 0..<config.tp.extraFbEpochs { feedbackEpoch() }
         }
         let n = Double(max(order.count, 1))
         let (vl, va) = evaluate(data.validation)
         let (tl, ta) = evaluate(data.test)
-        return EpochReport(
+        var report = EpochReport(
             epoch: epoch,
             trainLoss: pass.diverged ? .nan : pass.lossSum / n,
             trainAccuracy: loss.isClassification ? Double(pass.correct) / n : .nan,
             validationLoss: vl, validationAccuracy: va, testLoss: tl, testAccuracy: ta,
             seconds: Date().timeIntervalSince(start),
-            reconstructionLoss: reconstruction.map { $0 / Double(max(pass.batches, 1)) },
-            bpAngle: metrics.meanAngles(pass.batchLog.map(\.bpAngle)),
-            weightNorm: metrics.weightNorms(net), updateNorm: metrics.updateNorms(net),
+            reconstructionLoss: reconstruction.map { $0 / Double(max(feedbackBatches, 1)) },
+            bpAngle: [], weightNorm: metrics.weightNorms(net), updateNorm: metrics.updateNorms(net),
             batchLog: pass.batchLog)
+        metrics.summarise(pass.batchLog, into: &report)
+        return report
     }
 
     /// An epoch that trains only the feedback parameters (pre-training and extra epochs).
@@ -150,15 +184,22 @@ final class Trainer<Rule: LearningRule> {
         }
     }
 
+    /// The feedback training of one batch: each group in turn (bottom-up for [E22]), its steps
+    /// each a fresh gradient and an optimizer step. A group's losses are those of its last step.
     func feedbackStep() {
-        guard let feedbackOptimizer else { return }
+        guard trainsFeedback else { return }
         reconstruction.withUnsafeMutableBufferPointer { losses in
             scratchLosses.withUnsafeMutableBufferPointer { batchLosses in
-                rule.feedbackGradients(net, noise: &noiseRNG, losses: batchLosses)
+                for g in feedbackOptimizers.indices {
+                    for _ in 0..<feedbackSteps[g] {
+                        rule.feedbackGradients(net, group: g, noise: &noiseRNG, losses: batchLosses)
+                        feedbackOptimizers[g].step()
+                    }
+                }
                 for i in losses.indices { losses[i] += batchLosses[i] }
             }
         }
-        feedbackOptimizer.step()
+        feedbackBatches += 1
     }
 
     var batchesPerEpoch: Int { (order.count + config.batchSize - 1) / config.batchSize }
@@ -183,7 +224,26 @@ final class Trainer<Rule: LearningRule> {
     func forwardAndLoss() -> LossFunction.Evaluation {
         net.forward()
         outputGradient.rows = net.batch
-        return loss.evaluate(output: net.output, targets: batchTargets.ref, grad: outputGradient.ref)
+        guard let readout, let readoutGradient else {
+            return loss.evaluate(output: net.output, targets: batchTargets.ref, grad: outputGradient.ref)
+        }
+        readoutGradient.rows = net.batch
+        let eval = loss.evaluate(output: read(net.output, into: readout), targets: batchTargets.ref,
+                                 grad: readoutGradient.ref)
+        fill(outputGradient.ref, 0)
+        let (k, n) = (readout.cols, outputGradient.cols)
+        for r in 0..<net.batch {
+            (outputGradient.data + r * n).update(from: readoutGradient.data + r * k, count: k)
+        }
+        return eval
+    }
+
+    /// The first `readout.cols` units of every row of `output`.
+    func read(_ output: MatRef<T>, into readout: Matrix<T>) -> MatRef<T> {
+        readout.rows = output.rows
+        let (k, n) = (readout.cols, output.cols)
+        for r in 0..<output.rows { (readout.data + r * k).update(from: output.base + r * n, count: k) }
+        return readout.ref
     }
 
     /// Mean loss and accuracy over a data set, in chunks of the training batch size.
@@ -195,7 +255,8 @@ final class Trainer<Rule: LearningRule> {
             net.setBatch(rows)
             copy(set.inputs.prefix(start + rows).rows(start, rows), into: net.input)
             net.forward()
-            let eval = loss.evaluate(output: net.output, targets: set.targets.prefix(start + rows).rows(start, rows),
+            let output = readout.map { read(net.output, into: $0) } ?? net.output
+            let eval = loss.evaluate(output: output, targets: set.targets.prefix(start + rows).rows(start, rows),
                                      grad: nil)
             lossSum += eval.lossSum
             correct += eval.correct

@@ -9,12 +9,32 @@ final class TrainingMetrics<T: Scalar> {
     let bpWeightGrads: [Matrix<T>], bpBiasGrads: [Matrix<T>?]
     /// Weights at the start of the epoch.
     let epochStart: [Matrix<T>]
+    /// Batches between BP-angle measurements (0: last batch of the epoch).
+    let logInterval: Int
 
-    init(net: Network<T>, bpAngles: Bool) {
+    init(net: Network<T>, bpAngles: Bool, logInterval: Int = 0) {
         backprop = bpAngles ? Backpropagation(net: net) : nil
         bpWeightGrads = bpAngles ? net.layers.map { Matrix(rows: $0.fanOut, cols: $0.fanIn) } : []
         bpBiasGrads = bpAngles ? net.layers.map { $0.bias.map { Matrix(rows: 1, cols: $0.value.cols) } } : []
         epochStart = net.layers.map { $0.weight.value.copy() }
+        self.logInterval = logInterval
+    }
+
+    convenience init(net: Network<T>, config: RunConfig, feedback: LayerFeedback<T>?) {
+        self.init(net: net, bpAngles: config.metrics.bpAngles, logInterval: config.metrics.logInterval)
+    }
+
+    /// Measures what is due on batch `index` (after the rule's forward gradients, before the
+    /// forward step) and returns its record; nil when nothing is due.
+    func measure(_ net: Network<T>, batch index: Int, batchesPerEpoch: Int,
+                 outputGradient e: MatRef<T>) -> BatchRecord? {
+        guard due(batch: index, interval: logInterval, batchesPerEpoch: batchesPerEpoch) else { return nil }
+        return BatchRecord(batch: index, trainLoss: .nan, bpAngle: measureBPAngles(net, outputGradient: e))
+    }
+
+    /// Epoch means of the batch records.
+    func summarise(_ records: [BatchRecord], into report: inout EpochReport) {
+        report.bpAngle = meanAngles(records.map(\.bpAngle))
     }
 
     func beginEpoch(_ net: Network<T>) {

@@ -11,10 +11,17 @@ public final class LayerFeedback<T: Scalar> {
     /// Scratch: the input handed to a map and its pre-activation/output.
     let input: [Matrix<T>?], pre: [Matrix<T>?], out: [Matrix<T>?]
 
-    init(net: Network<T>, config: RunConfig, using g: inout SeededGenerator) {
+    /// The levels l that have a map, bottom-up.
+    let levels: Range<Int>
+
+    /// Maps for `levels` (default: every level but the input, 1..<L); the others stay nil.
+    init(net: Network<T>, config: RunConfig, levels: Range<Int>? = nil, using g: inout SeededGenerator) {
+        let levels = levels ?? 1..<net.depth
+        precondition(levels.lowerBound >= 1 && levels.upperBound <= net.depth)
+        self.levels = levels
         let act = Activation(config.model.fbActivation, slope: config.model.leakySlope)
         let maps: [DenseLayer<T>?] = net.layers.indices.map { l in
-            guard l > 0 else { return nil }
+            guard levels.contains(l) else { return nil }
             let layer = net.layers[l]
             let map = DenseLayer<T>(name: "feedback\(l + 1)", fanIn: layer.fanOut, fanOut: layer.fanIn,
                                     activation: act, hasBias: true)
@@ -37,8 +44,6 @@ public final class LayerFeedback<T: Scalar> {
     private let batchSized: [Matrix<T>]
 
     var parameters: [Parameter<T>] { maps.compactMap { $0 }.flatMap(\.parameters) }
-    /// The levels l that have a map, bottom-up.
-    var levels: Range<Int> { 1..<maps.count }
 
     func setBatch(_ rows: Int) {
         for m in batchSized { m.rows = rows }
@@ -64,10 +69,23 @@ public final class LayerFeedback<T: Scalar> {
             difference(out[l]!.ref, gOfH[l]!.ref, into: targets.delta[l - 1].ref)
         }
     }
+
+    /// Plain TP targets [L15]: τ_l = g_l(τ_{l+1}), i.e. Δ_{l−1} = g_l(h_{l+1} + Δ_l) − h_l, from the
+    /// top hidden layer down. Without the difference correction, an imperfect inverse moves the
+    /// target even when the output target equals the output.
+    func propagatePlainTargets(_ net: Network<T>, _ targets: Targets<T>) {
+        setBatch(net.batch)
+        for l in levels.reversed() {
+            let x = input[l]!.ref
+            copy(net.h[l + 1].ref, into: x)
+            axpy(1, targets.delta[l].ref, x)
+            maps[l]!.forward(x, a: pre[l]!.ref, h: out[l]!.ref)
+            difference(out[l]!.ref, net.h[l].ref, into: targets.delta[l - 1].ref)
+        }
+    }
 }
 
-/// A rule with layer-to-layer feedback and DTP's difference targets; only the feedback loss is
-/// its own.
+/// A rule with layer-to-layer feedback and, unless it says otherwise, DTP's difference targets.
 protocol LayerFeedbackRule: TargetRule {
     var feedback: LayerFeedback<T> { get }
 }
@@ -76,5 +94,6 @@ extension LayerFeedbackRule {
     public var feedbackParameters: [Parameter<T>] { feedback.parameters }
     /// The map of `layers[l]` inverts the papers' layer l + 1.
     public var reconstructionLayers: [Int] { feedback.levels.map { $0 + 1 } }
+    public var layerFeedback: LayerFeedback<T>? { feedback }
     public func propagateTargets(_ net: Network<T>) { feedback.propagateDifferenceTargets(net, targets) }
 }
