@@ -6,7 +6,7 @@ struct TPSweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tpsweep",
         abstract: "Train and sweep target-propagation learning rules.",
-        subcommands: [TrainCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, ReportCommand.self, BenchCommand.self])
+        subcommands: [TrainCommand.self, PlanCommand.self, RunCommand.self, StatusCommand.self, ReportCommand.self, BenchCommand.self, SimulateCommand.self])
 }
 
 /// Options every command that trains shares.

@@ -4,34 +4,8 @@ import XCTest
 /// `tpsweep train` as a user meets it: bad input ends with a message naming the file or key and
 /// exit code 2, never a trap; a good run prints progress and writes its JSON result.
 final class TrainCommandTests: XCTestCase {
-    var binary: URL {
-        // The test runner sits beside the products of the same build.
-        Bundle.main.bundleURL.appendingPathComponent("tpsweep")
-    }
-    lazy var dir: URL = {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("tpsweep-cli-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
-        return d
-    }()
-
-    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-
-    func write(_ name: String, _ text: String) -> String {
-        let url = dir.appendingPathComponent(name)
-        try! text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    let cli = CLI()
+    var dir: URL { cli.dir }
 
     func testBadInputTable() throws {
         // A Fashion-MNIST folder whose training labels are cut short.
@@ -46,17 +20,17 @@ final class TrainCommandTests: XCTestCase {
 
         let cases: [(name: String, args: [String], expected: [String])] = [
             ("missing config", ["--config", dir.path + "/nope.yaml"], ["nope.yaml"]),
-            ("unknown key", ["--config", write("a.yaml", "method: bp\noptimiser:\n  lr: 0.1\n")], ["a.yaml", "optimiser"]),
-            ("bad value with line", ["--config", write("b.yaml", "method: bp\nepochs: -3\n")], ["b.yaml:2", "epochs"]),
+            ("unknown key", ["--config", cli.write("a.yaml", "method: bp\noptimiser:\n  lr: 0.1\n")], ["a.yaml", "optimiser"]),
+            ("bad value with line", ["--config", cli.write("b.yaml", "method: bp\nepochs: -3\n")], ["b.yaml:2", "epochs"]),
             ("bad enum", ["--set", "method=backprop"], ["method", "ddtp-linear"]),
-            ("malformed yaml", ["--config", write("c.yaml", "method: [bp\n")], ["c.yaml"]),
+            ("malformed yaml", ["--config", cli.write("c.yaml", "method: [bp\n")], ["c.yaml"]),
             ("override without =", ["--set", "epochs"], ["epochs", "="]),
             ("override out of range", ["--set", "optimizer.lr=-1"], ["optimizer.lr"]),
             ("missing data dir", ["--set", "data.dir=/no/such/dir", "--set", "epochs=1"], ["/no/such/dir"]),
             ("truncated labels", ["--set", "data.dir=\(data.path)", "--set", "epochs=1"], ["train-labels-idx1-ubyte", "truncated"]),
         ]
         for c in cases {
-            let r = try run(["train"] + c.args)
+            let r = try cli.run(["train"] + c.args)
             XCTAssertEqual(r.status, 2, "\(c.name): \(r.err)")
             for text in c.expected { XCTAssertTrue(r.err.contains(text), "\(c.name): '\(text)' not in \(r.err)") }
             XCTAssertTrue(r.err.hasPrefix("tpsweep: error:"), "\(c.name): \(r.err)")
@@ -64,7 +38,7 @@ final class TrainCommandTests: XCTestCase {
     }
 
     func testTrainPrintsProgressAndWritesJSON() throws {
-        let config = write("run.yaml", """
+        let config = cli.write("run.yaml", """
             method: drl
             epochs: 2
             loss: {kind: mse}
@@ -74,7 +48,7 @@ final class TrainCommandTests: XCTestCase {
             tp: {epochs_fb: 1}
             """)
         let json = dir.appendingPathComponent("result.json").path
-        let r = try run(["train", "--config", config, "--json", json])
+        let r = try cli.run(["train", "--config", config, "--json", json])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("epoch 1/2"), r.out)
         XCTAssertTrue(r.out.contains("completed after 2 epochs"), r.out)
