@@ -17,6 +17,7 @@ public enum Method: String, ConfigEnum {
     case dfa
     case iterative
     case gnt
+    case gait
 
     /// The rule a config gets when neither its file nor its overrides name one: [M20]'s main rule.
     public static let `default`: Method = .ddtpLinear

@@ -67,7 +67,7 @@ extension RunConfig {
         switch method {
         case .drl, .ddtpLinear, .ddtpRHL: return true
         case .iterative: return tp.iterativeFeedback == .drl
-        case .bp, .tp, .dtp, .dtpLee, .ddtpControl, .dfa, .gnt: return false
+        case .bp, .tp, .dtp, .dtpLee, .ddtpControl, .dfa, .gnt, .gait: return false
         }
     }
 }

@@ -85,6 +85,27 @@ extension RunConfig {
             row.fbEpochs = (0, 0)
             row.extra = { $0.tp.damping = [0.1] }
             return row
+        case .gait:
+            // [A20] via methods.md: square 784-wide layers (4 hidden + output), leaky-ReLU slope
+            // 0.1, orthogonal initialisation, output loss ½‖h_L − t_L‖² whose target t_L is the
+            // one-hot label on the read units (summed MSE with β = ½ gives exactly that), the
+            // batch-mean update (e22 local loss), γ = 1e-3, Float64. Not in methods.md, our
+            // choices: Adam lr 1e-4 (A20 grid-searched theirs) and orthogonality weight λ = 1e-2,
+            // which kept the BP angles lowest of {0, 1e-3, 1e-2} in one-epoch runs at equal accuracy.
+            return ReferenceRow(lr: 1e-4, adam: (0.9, 0.999, 1e-8), beta: 0.5, extra: { config in
+                config.dtype = .float64
+                config.model.hidden = [784, 784, 784, 784]
+                config.model.activation = .leakyRelu
+                config.model.outputActivation = .leakyRelu
+                config.model.leakySlope = 0.1
+                config.model.initialization = .orthogonal
+                config.loss.kind = .mse
+                config.loss.reduction = .sum
+                config.tp.localLoss = .e22
+                config.tp.normalizeLr = false
+                config.tp.gamma = 1e-3
+                config.tp.orthoReg = 1e-2
+            })
         case .ddtpControl:
             return ReferenceRow(lr: 9.3e-4, adam: (0.9, 0.999, 1.33e-8), beta: 0.0323,
                                 lrFb: 3.12e-5, adamFb: (0.999, 0.99, 3.26e-4), sigma: 0.0849,

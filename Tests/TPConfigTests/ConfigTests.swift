@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
     ]
 
     /// Rules the [M20] table does not cover; `testDefaultsOutsideTheM20Table` checks their rows.
-    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative, .gnt]
+    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative, .gnt, .gait]
 
     func testEveryMethodHasATableRow() {
         XCTAssertEqual(Set(table.map(\.method)).union(outsideTable), Set(Method.allCases))
@@ -64,6 +64,12 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(gnt.optimizer, linear.optimizer)
         XCTAssertEqual(gnt.tp.beta, linear.tp.beta)
         XCTAssertFalse(gnt.method.trainsFeedback)
+        let gait = RunConfig.defaults(for: .gait)
+        XCTAssertEqual(gait.dtype, .float64)
+        XCTAssertEqual(gait.model.hidden, [784, 784, 784, 784])
+        XCTAssertEqual([gait.model.activation, gait.model.outputActivation], [.leakyRelu, .leakyRelu])
+        XCTAssertEqual([gait.model.leakySlope, gait.tp.gamma, gait.tp.beta], [0.1, 1e-3, 0.5])
+        XCTAssertEqual(gait.loss.kind, .mse)
     }
 
     func testPerLayerListsHaveOneValueOrOnePerLayer() throws {
@@ -271,7 +277,7 @@ final class ConfigTests: XCTestCase {
         Bad(yaml: "model:\n  activation: tahn",
             expect: ["bad.yaml:2:15", "model.activation: unknown value 'tahn'",
                      "expected one of: tanh, relu, leaky-relu, elu, sigmoid, linear"]),
-        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative, gnt"]),
+        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative, gnt, gait"]),
         Bad(yaml: "dtype: 64", expect: ["dtype: unknown value 64", "float32, float64"]),
         Bad(yaml: "optimizer:\n  lrr: 0.1", expect: ["bad.yaml:2:3", "unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'?"]),
         Bad(yaml: "batchsize: 64", expect: ["bad.yaml:1:1", "unknown key 'batchsize'", "did you mean 'batch_size'?"]),

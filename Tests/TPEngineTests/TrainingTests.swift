@@ -69,6 +69,11 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThan(try shortRun(.gnt), 0.7)
     }
 
+    /// [A20]'s square 784-wide leaky-ReLU network in Float64, accuracy on the ten read units.
+    func testGAITLearnsOnFashionMNIST() throws {
+        XCTAssertGreaterThan(try shortRun(.gait) { $0.data.trainSubset = 5_000 }, 0.6)
+    }
+
     func tinyRegression(_ method: Method) -> RunConfig {
         var config = RunConfig.defaults(for: method)
         config.loss.kind = .mse
@@ -77,7 +82,7 @@ final class TrainingTests: XCTestCase {
         config.data.teacherTrainSize = 300
         config.data.teacherTestSize = 100
         config.data.validationSize = 50
-        config.model.hidden = [8, 8]
+        config.model.hidden = method == .gait ? [6, 6] : [8, 8]   // gait's layers are square
         config.batchSize = 32
         config.epochs = 3
         config.tp.epochsFb = 1

@@ -17,7 +17,8 @@ public struct LossFunction: Sendable {
     public struct Evaluation {
         /// Σ over the batch of the per-sample loss.
         public var lossSum: Double
-        /// Samples whose arg-max output matches the arg-max target (classification only).
+        /// Samples whose arg-max output matches the arg-max target (meaningful for class labels,
+        /// with either loss: MSE on one-hot labels is a classification loss too).
         public var correct: Int
     }
 
@@ -50,16 +51,21 @@ public struct LossFunction: Sendable {
                     }
                 }
             case .mse:
+                var zmax = zr[0], best = 0, ymax = yr[0], label = 0
                 for j in 0..<z.cols {
                     let d = zr[j] - yr[j]
                     lossSum += Double(d * d)
                     gr?[j] = 2 * scale * d
+                    if zr[j] > zmax { zmax = zr[j]; best = j }
+                    if yr[j] > ymax { ymax = yr[j]; label = j }
                 }
+                if best == label { correct += 1 }
             }
         }
         return Evaluation(lossSum: lossSum, correct: correct)
     }
 
-    /// Whether accuracy means anything for this loss.
+    /// Whether this loss needs class labels (accuracy also means something for MSE on labels: the
+    /// trainer asks the data).
     public var isClassification: Bool { kind == .crossEntropy }
 }

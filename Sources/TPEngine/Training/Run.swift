@@ -58,6 +58,7 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
     case .ddtpControl: return TrainerHandle(try Trainer<DDTPControl<T>>(config: config, data: data))
     case .iterative: return TrainerHandle(try Trainer<Iterative<T>>(config: config, data: data))
     case .gnt: return TrainerHandle(try Trainer<GNT<T>>(config: config, data: data))
+    case .gait: return TrainerHandle(try Trainer<GAIT<T>>(config: config, data: data))
     case .dfa: return TrainerHandle(try Trainer<DFA<T>>(config: config, data: data))
     }
 }

@@ -67,6 +67,8 @@ final class Trainer<Rule: LearningRule> {
     }
 
     var trainsFeedback: Bool { !feedbackOptimizers.isEmpty }
+    /// Whether the samples carry class labels (accuracy and model selection by it), whatever the loss.
+    var classification: Bool { data.train.numClasses > 0 }
 
     func run(observer: (any TrainingObserver)?) -> RunResult {
         let start = Date()
@@ -79,7 +81,7 @@ final class Trainer<Rule: LearningRule> {
         for epoch in 1...config.epochs {
             let report = trainEpoch(epoch)
             result.epochs.append(report)
-            if ModelSelection.improves(report, on: result.best, classification: loss.isClassification) {
+            if ModelSelection.improves(report, on: result.best, classification: classification) {
                 result.best = report
             }
             if !report.trainLoss.isFinite || (data.validation.count > 0 && !report.validationLoss.isFinite) {
@@ -87,7 +89,7 @@ final class Trainer<Rule: LearningRule> {
                 result.message = "loss is not finite at epoch \(epoch)"
                 break
             }
-            if config.prune.enabled, loss.isClassification, epoch == config.prune.afterEpoch,
+            if config.prune.enabled, classification, epoch == config.prune.afterEpoch,
                report.trainAccuracy < config.prune.minTrainAccuracy {
                 result.status = .pruned
                 result.message = String(format: "training accuracy %.3f < %.3f after epoch %d",
@@ -165,7 +167,7 @@ final class Trainer<Rule: LearningRule> {
         var report = EpochReport(
             epoch: epoch,
             trainLoss: pass.diverged ? .nan : pass.lossSum / n,
-            trainAccuracy: loss.isClassification ? Double(pass.correct) / n : .nan,
+            trainAccuracy: classification ? Double(pass.correct) / n : .nan,
             validationLoss: vl, validationAccuracy: va, testLoss: tl, testAccuracy: ta,
             seconds: Date().timeIntervalSince(start),
             reconstructionLoss: reconstruction.map { $0 / Double(max(feedbackBatches, 1)) },
@@ -263,7 +265,7 @@ final class Trainer<Rule: LearningRule> {
             start += rows
         }
         let n = Double(set.count)
-        return (lossSum / n, loss.isClassification ? Double(correct) / n : .nan)
+        return (lossSum / n, classification ? Double(correct) / n : .nan)
     }
 
     /// Copies of every forward and feedback parameter, for snapshots.
