@@ -30,6 +30,7 @@ public enum DType: String, ConfigEnum {
 public enum DatasetKind: String, ConfigEnum {
     case fashionMNIST = "fashion-mnist"
     case mnist
+    case cifar10
     case studentTeacher = "student-teacher"
 
     /// Whether samples carry class labels (so accuracy and cross-entropy make sense).
@@ -60,6 +61,12 @@ public enum Reduction: String, ConfigEnum {
 /// `rmsprop` is the centered variant of [L15].
 public enum OptimizerKind: String, ConfigEnum {
     case adam, sgd, rmsprop
+}
+
+/// How an optimizer's learning rate changes over the epochs: `constant`, or `cosine` annealing
+/// from the configured rate towards `lr_min_fraction` of it over the run [E22].
+public enum LRSchedule: String, ConfigEnum {
+    case constant, cosine
 }
 
 /// The local forward loss of a layer: `m20` is mean_b ‖τ − h‖² (gradient 2 s'⊙(h − τ)),

@@ -80,6 +80,8 @@ enum ConfigSchema {
             ConfigField(name + ".weight_decay", path, \.weightDecay, .number(.nonNegative)),
             ConfigField(name + ".momentum", path, \.momentum, .number(.unitHalfOpen)),
             ConfigField(name + ".alpha", path, \.alpha, .number(.unitHalfOpen)),
+            ConfigField(name + ".lr_schedule", path, \.lrSchedule, .choice),
+            ConfigField(name + ".lr_min_fraction", path, \.lrMinFraction, .number(.unitHalfOpen)),
         ]
     }
 

@@ -36,7 +36,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
 
     public struct Data: Codable, Equatable, Sendable {
         public var dataset = DatasetKind.fashionMNIST
-        /// Directory of the IDX files (MNIST-like datasets only).
+        /// Directory of the data files: IDX files (MNIST-like datasets) or CIFAR-10's binary batches.
         public var dir = "/usr/share/datasets/fashion-mnist"
         /// Samples held out of the training set (seeded) for model selection.
         public var validationSize = 5000
@@ -112,12 +112,19 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public var momentum = 0.0
         /// RMSprop smoothing constant.
         public var alpha = 0.99
+        /// Learning-rate schedule over the epochs.
+        public var lrSchedule = LRSchedule.constant
+        /// `cosine`: the rate approached at the last epoch, as a fraction of the starting rate
+        /// (PyTorch's eta_min / lr; a fraction, so that [M20]'s lr/β normalisation scales both).
+        public var lrMinFraction = 0.0
         public init() {}
 
         enum CodingKeys: String, CodingKey {
             case kind, lr, beta1, beta2, eps
             case weightDecay = "weight_decay"
             case momentum, alpha
+            case lrSchedule = "lr_schedule"
+            case lrMinFraction = "lr_min_fraction"
         }
     }
 

@@ -22,6 +22,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case countMismatch(labels: Int, images: Int, imagesPath: String)
         case wrongImageSize(dims: [Int], trainDims: [Int], trainPath: String)
         case labelOutOfRange(index: Int, value: Int, numClasses: Int)
+        /// A record file (CIFAR-10) whose size is not a multiple of its record size.
+        case notWholeRecords(bytes: Int, recordBytes: Int)
+        case noRecords
     }
 
     public var description: String {
@@ -69,6 +72,12 @@ extension DataError.FileProblem: CustomStringConvertible {
                 + "\(shape(trainDims.dropFirst())) images"
         case let .labelOutOfRange(index, value, numClasses):
             return "label out of range: label \(value) at index \(index), expected 0...\(numClasses - 1)"
+        case let .notWholeRecords(bytes, recordBytes):
+            return "wrong size: \(bytes) bytes is not a whole number of \(recordBytes)-byte records "
+                + "(1 label byte + \(recordBytes - 1) pixel bytes each); \(bytes / recordBytes) records "
+                + "and \(bytes % recordBytes) bytes over"
+        case .noRecords:
+            return "empty file: no records"
         }
     }
 }

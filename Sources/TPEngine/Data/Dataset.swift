@@ -11,7 +11,9 @@ public final class Dataset<T: Scalar>: Sendable {
 
     public init(name: String, inputs: Matrix<T>, targets: Matrix<T>, labels: [Int32], numClasses: Int) {
         precondition(inputs.rows == targets.rows, "\(name): \(inputs.rows) inputs, \(targets.rows) targets")
-        precondition(labels.isEmpty ? numClasses == 0 : labels.count == inputs.rows && numClasses == targets.cols,
+        // Regression has no labels; a classification set has one per row (none when it is empty,
+        // as the validation set of `validation_size: 0`).
+        precondition(numClasses == 0 ? labels.isEmpty : labels.count == inputs.rows && numClasses == targets.cols,
                      "\(name): \(labels.count) labels and \(numClasses) classes for \(inputs.rows)×\(targets.cols) targets")
         self.name = name
         self.inputs = inputs

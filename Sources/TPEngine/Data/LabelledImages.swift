@@ -10,20 +10,65 @@ public enum PixelNormalization: Sendable, Equatable {
     case unit
     /// (x / 255 − mean) / std.
     case standardize(mean: Double, std: Double)
+    /// (x / 255 − mean[c]) / std[c] for channel c of colour images.
+    case perChannel(mean: [Double], std: [Double])
 
     /// The MNIST statistics used by [M20].
     public static let mnist = PixelNormalization.standardize(mean: 0.1307, std: 0.3081)
+    /// CIFAR-10 as [M20] normalises it: every channel to [−1, 1].
+    public static let cifar10 = PixelNormalization.perChannel(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+
+    /// Checks the statistics against images with `channels` channels.
+    func validate(channels: Int) throws {
+        let (means, stds): ([Double], [Double])
+        switch self {
+        case .unit: return
+        case let .standardize(mean, std): (means, stds) = ([mean], [std])
+        case let .perChannel(mean, std):
+            guard mean.count == channels && std.count == channels else {
+                throw DataError.invalidParameter(
+                    name: "normalization", value: "mean \(mean), std \(std)",
+                    requirement: "needs one mean and one std per channel (\(channels))")
+            }
+            (means, stds) = (mean, std)
+        }
+        if let std = stds.first(where: { !($0 > 0 && $0.isFinite) }) {
+            throw DataError.invalidParameter(name: "normalization.std", value: "\(std)",
+                                             requirement: "must be finite and > 0")
+        }
+        if let mean = means.first(where: { !$0.isFinite }) {
+            throw DataError.invalidParameter(name: "normalization.mean", value: "\(mean)", requirement: "must be finite")
+        }
+    }
+
+    /// The network input of every byte 0...255 of channel `channel`.
+    func table<T: Scalar>(channel: Int) -> [T] {
+        (0...255).map { byte in
+            let unit = Double(byte) / 255
+            switch self {
+            case .unit: return T(unit)
+            case let .standardize(mean, std): return T((unit - mean) / std)
+            case let .perChannel(mean, std): return T((unit - mean[channel]) / std[channel])
+            }
+        }
+    }
 }
 
-/// One image file and its label file (MNIST layout), kept as bytes until a split decides which
-/// rows become which dataset: each row is then converted once, straight into its final matrix.
+/// Images and their labels as bytes, channels last (one image after another, each H × W × C), kept
+/// so until a split decides which rows become which dataset: each row is then converted once,
+/// straight into its final matrix. Read from IDX files (MNIST layout) or CIFAR-10 batches.
 struct LabelledImages {
-    let images: IDXFile
+    /// The images' file, for messages.
+    let path: String
+    /// The image count, then the image's dimensions (H, W for grey images; H, W, C for colour).
+    let dims: [Int]
+    let pixels: [UInt8]
     let labels: [UInt8]
     let numClasses: Int
 
     var count: Int { labels.count }
-    var pixelsPerImage: Int { images.dims.dropFirst().reduce(1, *) }
+    var pixelsPerImage: Int { dims.dropFirst().reduce(1, *) }
+    var channels: Int { dims.count > 3 ? dims[3] : 1 }
 
     /// Reads `<dir>/<part>-images-idx3-ubyte[.gz]` and `<dir>/<part>-labels-idx1-ubyte[.gz]`,
     /// where `part` is "train" or "t10k", and checks that they belong together.
@@ -44,7 +89,8 @@ struct LabelledImages {
             throw DataError.file(path: labels.path, problem: .labelOutOfRange(
                 index: index, value: Int(labels.payload[index]), numClasses: numClasses))
         }
-        return LabelledImages(images: images, labels: labels.payload, numClasses: numClasses)
+        return LabelledImages(path: images.path, dims: images.dims, pixels: images.payload, labels: labels.payload,
+                              numClasses: numClasses)
     }
 
     /// The gzip name if it exists, else the uncompressed one (as MNIST is often unpacked).
@@ -58,23 +104,19 @@ struct LabelledImages {
 
     /// The given rows as inputs (flattened images, normalised) and one-hot targets.
     func dataset<T: Scalar>(rows: [Int], normalization: PixelNormalization, name: String) -> Dataset<T> {
-        let p = pixelsPerImage
-        // A 256-entry table: every pixel becomes one lookup, whatever the normalisation.
-        let table: [T] = (0...255).map { byte in
-            let unit = Double(byte) / 255
-            switch normalization {
-            case .unit: return T(unit)
-            case let .standardize(mean, std): return T((unit - mean) / std)
-            }
-        }
+        let (p, c) = (pixelsPerImage, channels)
+        // One 256-entry table per channel: every value becomes one lookup, whatever the normalisation.
+        let table: [T] = (0..<c).flatMap { normalization.table(channel: $0) as [T] }
         let x = Matrix<T>(rows: rows.count, cols: p)
         let y = Matrix<T>(rows: rows.count, cols: numClasses)
         table.withUnsafeBufferPointer { table in
-            images.payload.withUnsafeBufferPointer { pixels in
+            pixels.withUnsafeBufferPointer { pixels in
                 for (b, row) in rows.enumerated() {
                     let src = pixels.baseAddress! + row * p
                     let dst = x.data + b * p
-                    for j in 0..<p { dst[j] = table[Int(src[j])] }
+                    for pixel in stride(from: 0, to: p, by: c) {
+                        for ch in 0..<c { dst[pixel + ch] = table[ch << 8 | Int(src[pixel + ch])] }
+                    }
                     y[b, Int(labels[row])] = 1
                 }
             }

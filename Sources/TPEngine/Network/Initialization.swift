@@ -1,10 +1,13 @@
 /// Weight initialisation [M20]: Xavier-normal by default, orthogonal on request; biases start at 0.
 enum Initialization {
-    /// Fills a fan_out×fan_in matrix.
-    static func fill<T: Scalar>(_ w: Matrix<T>, _ kind: InitKind, using g: inout SeededGenerator) {
+    /// Fills a fan_out×fan_in matrix. A convolution's `outChannels × patchSize` weights give their
+    /// fans explicitly (PyTorch's: fan_in = C_in·k², fan_out = C_out·k²).
+    static func fill<T: Scalar>(_ w: Matrix<T>, _ kind: InitKind, fans: (in: Int, out: Int)? = nil,
+                                using g: inout SeededGenerator) {
         switch kind {
         case .xavierNormal:
-            let std = (2.0 / Double(w.rows + w.cols)).squareRoot()
+            let (fanIn, fanOut) = fans ?? (w.cols, w.rows)
+            let std = (2.0 / Double(fanIn + fanOut)).squareRoot()
             fillNormal(w.ref, std: T(std), using: &g)
         case .orthogonal:
             fillNormal(w.ref, using: &g)

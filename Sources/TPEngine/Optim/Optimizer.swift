@@ -7,6 +7,8 @@
 public final class Optimizer<T: Scalar> {
     public let parameters: [Parameter<T>]
     public let settings: RunConfig.Optimizer
+    /// The rate given at creation; `learningRate` is the one in use (see `startEpoch`).
+    public let baseLearningRate: Double
     public var learningRate: Double
     /// Per-parameter state: Adam's moments, SGD's velocity, RMSprop's averages and velocity.
     let state1: [Matrix<T>], state2: [Matrix<T>], state3: [Matrix<T>]
@@ -15,6 +17,7 @@ public final class Optimizer<T: Scalar> {
     public init(_ settings: RunConfig.Optimizer, lr: Double, parameters: [Parameter<T>]) {
         self.parameters = parameters
         self.settings = settings
+        baseLearningRate = lr
         learningRate = lr
         func buffers(_ needed: Bool) -> [Matrix<T>] {
             needed ? parameters.map { Matrix(rows: $0.value.rows, cols: $0.value.cols) } : []

@@ -5,6 +5,7 @@ extension RunConfig {
         switch data.dataset {
         case .fashionMNIST: return .fashionMNIST(dir: data.dir)
         case .mnist: return .mnist(dir: data.dir)
+        case .cifar10: return .cifar10(dir: data.dir)
         case .studentTeacher:
             return .studentTeacher(StudentTeacherSpec(
                 widths: data.teacherWidths, trainSize: data.teacherTrainSize, testSize: data.teacherTestSize,

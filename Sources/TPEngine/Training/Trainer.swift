@@ -79,6 +79,7 @@ final class Trainer<Rule: LearningRule> {
             for _ in 0..<config.tp.epochsFb { feedbackEpoch() }
         }
         for epoch in 1...config.epochs {
+            for optimizer in [forwardOptimizer] + feedbackOptimizers { optimizer.startEpoch(epoch, of: config.epochs) }
             let report = trainEpoch(epoch)
             result.epochs.append(report)
             if ModelSelection.improves(report, on: result.best, classification: classification) {

@@ -1,0 +1,118 @@
+import XCTest
+import Tensor
+
+final class MaxPoolTests: XCTestCase {
+    /// [M20]'s overlapping 3/2/1 (even and odd sides), [E22]'s 2/2/0, a window that does not tile.
+    static let geometries: [PoolGeometry] = [
+        try! PoolGeometry(input: ImageShape(height: 8, width: 8, channels: 3), window: 3, stride: 2, padding: 1),
+        try! PoolGeometry(input: ImageShape(height: 7, width: 5, channels: 2), window: 3, stride: 2, padding: 1),
+        try! PoolGeometry(input: ImageShape(height: 6, width: 6, channels: 4), window: 2),
+        try! PoolGeometry(input: ImageShape(height: 7, width: 6, channels: 1), window: 3, stride: 3),
+    ]
+
+    func testForwardMatchesDirectLoops() {
+        for (i, g) in Self.geometries.enumerated() {
+            let pool = MaxPool<Double>(g, maxBatch: 4)
+            let x: Matrix<Double> = randomMatrix(4, g.input.count, seed: 20)
+            let y = Matrix<Double>(rows: 4, cols: g.output.count)
+            pool.forward(x.ref, into: y.ref)
+            let expected = NaiveConv.maxPool(x.toArray(), batch: 4, g)
+            XCTAssertEqual(y.toArray(), expected.values, "geometry \(i)")
+            XCTAssertEqual((0..<(4 * g.output.count)).map { Int(pool.indices[$0]) }, expected.indices, "geometry \(i)")
+        }
+    }
+
+    /// Ties keep the first tap of the window, as PyTorch does.
+    func testTiesKeepTheFirstTap() throws {
+        let g = try PoolGeometry(input: ImageShape(height: 2, width: 2, channels: 1), window: 2)
+        let pool = MaxPool<Float>(g, maxBatch: 1)
+        let x = Matrix<Float>(rows: 1, cols: 4, values: [1, 5, 5, 5])
+        let y = Matrix<Float>(rows: 1, cols: 1)
+        pool.forward(x.ref, into: y.ref)
+        XCTAssertEqual(y[0, 0], 5)
+        XCTAssertEqual(pool.indices[0], 1)
+    }
+
+    /// The indices point at the maxima; unpooling puts each maximum back there and zeroes the rest;
+    /// on windows that tile and positive inputs, pooling the unpooled map gives back values and indices.
+    func testUnpoolRoundTripsThroughTheIndices() {
+        for (i, g) in Self.geometries.enumerated() {
+            let pool = MaxPool<Double>(g, maxBatch: 3)
+            var rng = SeededGenerator(seed: 21)
+            let x = Matrix<Double>(rows: 3, cols: g.input.count)
+            fillUniform(x.ref, low: 0.1, high: 1, using: &rng)
+            let y = Matrix<Double>(rows: 3, cols: g.output.count)
+            pool.forward(x.ref, into: y.ref)
+            let indices = (0..<(3 * g.output.count)).map { Int(pool.indices[$0]) }
+            for n in 0..<3 {
+                for o in 0..<g.output.count {
+                    XCTAssertEqual(x[n, indices[n * g.output.count + o]], y[n, o], "geometry \(i)")
+                }
+            }
+            let unpooled = Matrix<Double>(rows: 3, cols: g.input.count)
+            pool.unpool(y.ref, into: unpooled.ref)
+            let chosen = Set((0..<3).flatMap { n in (0..<g.output.count).map { n * g.input.count + indices[n * g.output.count + $0] } })
+            for j in 0..<unpooled.count {
+                if !chosen.contains(j) { XCTAssertEqual(unpooled.data[j], 0, "geometry \(i): unchosen pixel \(j)") }
+                else if g.stride >= g.window { XCTAssertEqual(unpooled.data[j], x.data[j], "geometry \(i): pixel \(j)") }
+            }
+            if g.stride >= g.window && g.padding == 0 {
+                let again = Matrix<Double>(rows: 3, cols: g.output.count)
+                pool.forward(unpooled.ref, into: again.ref)
+                XCTAssertEqual(again.toArray(), y.toArray(), "geometry \(i)")
+                XCTAssertEqual((0..<(3 * g.output.count)).map { Int(pool.indices[$0]) }, indices, "geometry \(i)")
+            }
+        }
+    }
+
+    /// For fixed indices, unpooling is the adjoint of the selection: ⟨pool(x), y⟩ = ⟨x, unpool(y)⟩.
+    func testUnpoolIsTheAdjointOfTheSelection() {
+        for (i, g) in Self.geometries.enumerated() {
+            let pool = MaxPool<Double>(g, maxBatch: 3)
+            let x: Matrix<Double> = randomMatrix(3, g.input.count, seed: 22)
+            let r: Matrix<Double> = randomMatrix(3, g.output.count, seed: 23)
+            let y = Matrix<Double>(rows: 3, cols: g.output.count), u = Matrix<Double>(rows: 3, cols: g.input.count)
+            pool.forward(x.ref, into: y.ref)
+            pool.unpool(r.ref, into: u.ref)
+            XCTAssertEqual(dot(y.ref, r.ref), dot(x.ref, u.ref), accuracy: 1e-13, "geometry \(i)")
+        }
+    }
+
+    /// L = Σ r ⊙ pool(x)²/2: unpool(r ⊙ pool(x)) against central differences (random inputs: no ties).
+    func testUnpoolIsTheGradient() {
+        for (i, g) in Self.geometries.enumerated() {
+            let pool = MaxPool<Double>(g, maxBatch: 2)
+            let x: Matrix<Double> = randomMatrix(2, g.input.count, seed: 24)
+            let r: Matrix<Double> = randomMatrix(2, g.output.count, seed: 25)
+            let y = Matrix<Double>(rows: 2, cols: g.output.count), gx = Matrix<Double>(rows: 2, cols: g.input.count)
+            func loss() -> Double {
+                pool.forward(x.ref, into: y.ref)
+                return (0..<y.count).reduce(0) { $0 + 0.5 * r.data[$1] * y.data[$1] * y.data[$1] }
+            }
+            _ = loss()
+            let dy = y.copy()
+            multiply(dy.ref, by: r.ref)
+            pool.unpool(dy.ref, into: gx.ref)
+            for j in 0..<x.count {
+                let keep = x.data[j], h = 1e-7
+                x.data[j] = keep + h
+                let up = loss()
+                x.data[j] = keep - h
+                let down = loss()
+                x.data[j] = keep
+                XCTAssertEqual(gx.data[j], (up - down) / (2 * h), accuracy: 1e-7, "geometry \(i), ∂L/∂x[\(j)]")
+            }
+        }
+    }
+
+    func testImpossibleGeometriesAreClearErrors() {
+        let shape = ImageShape(height: 4, width: 4, channels: 2)
+        XCTAssertThrowsError(try PoolGeometry(input: shape, window: 2, padding: 2)) {
+            XCTAssertEqual(($0 as? GeometryError)?.description, "max-pooling: padding 2 must be at most half the window 2")
+        }
+        XCTAssertThrowsError(try PoolGeometry(input: shape, window: 5)) {
+            XCTAssertEqual(($0 as? GeometryError)?.description,
+                           "max-pooling: kernel 5×5 is larger than the 4×4×2 input padded by 0")
+        }
+    }
+}
