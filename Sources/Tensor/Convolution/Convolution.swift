@@ -24,9 +24,10 @@ public final class Convolution<T: Scalar>: @unchecked Sendable {
     /// Ones for per-channel sums as matrix–vector products, one per pixel of a chunk.
     @usableFromInline let ones: Matrix<T>
 
-    /// Lowered values per chunk when `chunk` is not given: 2²¹ (8 MB in Float32), which measured
-    /// as fast as lowering a whole batch of 128 at a fraction of the memory (docs/benchmarks.md).
-    public static var defaultWorkspaceElements: Int { 1 << 21 }
+    /// Lowered values per chunk when `chunk` is not given: 2²⁰ (4 MB in Float32). Lowering a whole
+    /// batch of 128 at once measured 20–30 % slower than chunks of 1–10 samples, which measured alike
+    /// within the noise of a shared machine (docs/benchmarks.md; `tpsweep bench --conv --chunks`).
+    public static var defaultWorkspaceElements: Int { 1 << 20 }
 
     public init(_ geometry: ConvGeometry, maxBatch: Int, chunk: Int? = nil) {
         precondition(maxBatch >= 1, "maxBatch \(maxBatch) must be ≥ 1")
