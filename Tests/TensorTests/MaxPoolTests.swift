@@ -22,15 +22,16 @@ final class MaxPoolTests: XCTestCase {
         }
     }
 
-    /// Ties keep the first tap of the window, as PyTorch does.
-    func testTiesKeepTheFirstTap() throws {
+    /// Ties keep the first tap of the window and NaN wins wherever it is, as in PyTorch.
+    func testTiesKeepTheFirstTapAndNaNWins() throws {
         let g = try PoolGeometry(input: ImageShape(height: 2, width: 2, channels: 1), window: 2)
-        let pool = MaxPool<Float>(g, maxBatch: 1)
-        let x = Matrix<Float>(rows: 1, cols: 4, values: [1, 5, 5, 5])
-        let y = Matrix<Float>(rows: 1, cols: 1)
+        let pool = MaxPool<Float>(g, maxBatch: 3)
+        let x = Matrix<Float>(rows: 3, cols: 4, values: [1, 5, 5, 5, 1, .nan, 3, 2, .nan, 4, 9, 0])
+        let y = Matrix<Float>(rows: 3, cols: 1)
         pool.forward(x.ref, into: y.ref)
         XCTAssertEqual(y[0, 0], 5)
-        XCTAssertEqual(pool.indices[0], 1)
+        XCTAssertTrue(y[1, 0].isNaN && y[2, 0].isNaN)
+        XCTAssertEqual((0..<3).map { pool.indices[$0] }, [1, 1, 0])
     }
 
     /// The indices point at the maxima; unpooling puts each maximum back there and zeroes the rest;
