@@ -43,7 +43,20 @@ struct ConvBench {
                 }
                 print(String(format: "  im2col alone %.2f ms per batch", median(measure([("im2col", lowering(conv))])[0].map(\.ms))))
             }
+            let pool = MaxPool<Float>(try! PoolGeometry(input: g.output, window: 3, stride: 2, padding: 1), maxBatch: batch)
+            let times = measure(poolingPasses(pool)).map { median($0.map(\.ms)) }
+            print(String(format: "  then max-pooling 3/2/1 to %@: forward %.2f ms, unpool %.2f ms per batch",
+                         pool.geometry.output.description, times[0], times[1]))
         }
+    }
+
+    /// [M20]'s pooling after each conv: forward (keeping indices) and the unpooling that is its backward.
+    func poolingPasses(_ pool: MaxPool<Float>) -> [(name: String, body: () -> Void)] {
+        let g = pool.geometry
+        let x = Matrix<Float>(rows: batch, cols: g.input.count), y = Matrix<Float>(rows: batch, cols: g.output.count)
+        var rng = SeededGenerator(seed: 2)
+        fillUniform(x.ref, low: -1, high: 1, using: &rng)
+        return [("pool", { pool.forward(x.ref, into: y.ref) }), ("unpool", { pool.unpool(y.ref, into: x.ref) })]
     }
 
     /// Forward (y = conv(x)) and the two halves of backward: the parameter gradients (∇W, ∇b) and

@@ -5,7 +5,7 @@
 /// The batch is lowered a chunk of samples at a time into one preallocated workspace: the lowered
 /// input of a whole batch is `patchSize` times larger than the image (25× for a 5×5 kernel on 32
 /// channels, 105 MB for the second [M20] CIFAR layer at batch 128), while a chunk of a few MB keeps
-/// the GEMM's operand warm in cache and its rows still number in the thousands. Nothing is
+/// the GEMM's operand warm in cache and still gives it hundreds to thousands of rows. Nothing is
 /// allocated after `init`.
 ///
 /// The three products a layer needs, each a linear map of its first argument:
