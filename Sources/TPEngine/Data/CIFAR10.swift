@@ -20,8 +20,9 @@ enum CIFAR10 {
     /// Reads and concatenates `files` from `dir`, in order.
     static func load(dir: String, files: [String]) throws -> LabelledImages {
         var pixels = [UInt8](), labels = [UInt8]()
+        func inDir(_ name: String) -> String { dir.hasSuffix("/") ? dir + name : dir + "/" + name }
         for name in files {
-            let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            let path = inDir(name)
             let bytes = try readFile(path)
             guard !bytes.isEmpty else { throw DataError.file(path: path, problem: .noRecords) }
             guard bytes.count % recordBytes == 0 else {
@@ -52,7 +53,7 @@ enum CIFAR10 {
                 }
             }
         }
-        return LabelledImages(path: dir + "/" + (files.first ?? ""),
+        return LabelledImages(path: inDir(files.first ?? ""),
                               dims: [labels.count, shape.height, shape.width, shape.channels],
                               pixels: pixels, labels: labels, numClasses: numClasses)
     }
