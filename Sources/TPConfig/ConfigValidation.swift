@@ -28,15 +28,6 @@ extension RunConfig {
                     + " scaled by 1/σ², so \(setting("tp.sigma")) must be > 0")
         }
         try checkLayerLists(setting)
-        for name in ["optimizer", "fb_optimizer"] {
-            let settings = name == "optimizer" ? optimizer : fbOptimizer
-            if settings.lrSchedule == .constant && settings.lrMinFraction != 0 {
-                throw ConfigError.inconsistent(
-                    keys: ["\(name).lr_min_fraction", "\(name).lr_schedule"],
-                    problem: "\(setting("\(name).lr_min_fraction")) is the end point of a decaying schedule, but "
-                        + "\(setting("\(name).lr_schedule")) keeps the rate fixed; set \(name).lr_schedule: cosine")
-            }
-        }
         // The validation rows come out of the generated training pool; `train_subset` counts what
         // is left after them, so it needs no such check (an image set's pool size is in its file).
         if data.dataset == .studentTeacher && data.validationSize >= data.teacherTrainSize {
@@ -45,6 +36,7 @@ extension RunConfig {
                 problem: "\(setting("data.validation_size")) holds out all of \(setting("data.teacher_train_size"));"
                     + " it must be smaller than data.teacher_train_size")
         }
+        try checkSchedules(setting)
     }
 }
 

@@ -10,6 +10,13 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Training speed of learning rules against the sgemm ceiling, measured in one run.")
 
+    @Flag(name: .long, help: "Time the convolution kernels on [M20]'s CIFAR CNN layers instead of rules.")
+    var conv = false
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "With --conv: also time these chunk sizes (samples lowered per GEMM) besides the default.")
+    var chunks: [Int] = []
+
     @Option(name: .long, parsing: .upToNextOption, help: "Rules to time.")
     var methods: [String] = ["bp", "ddtp-linear"]
 
@@ -19,25 +26,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Training samples per timed pass.")
     var samples = 10_000
 
-    @Flag(name: .long, help: "Time the convolution kernels on [M20]'s CIFAR CNN layers instead of rules.")
-    var conv = false
-
-    @Option(name: .long, parsing: .upToNextOption,
-            help: "With --conv: also time these chunk sizes (samples lowered per GEMM) besides the default.")
-    var chunks: [Int] = []
-
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
         try compute.apply()
+        if conv { return try runConv() }
         guard repeats >= 1, samples >= 128 else { throw ValidationError("--repeats ≥ 1 and --samples ≥ 128") }
-        if conv {
-            guard chunks.allSatisfy({ (1...128).contains($0) }) else {
-                throw ValidationError("--chunks must lie in 1...128 (the batch), got \(chunks)")
-            }
-            ConvBench(repeats: repeats, chunks: [nil] + chunks.map { $0 }).run()
-            return
-        }
         let widths = [784, 256, 256, 256, 256, 256, 10], batch = 128
         print("784-256×5-10 tanh, batch \(batch), float32, \(BLASThreads.current) BLAS thread(s), "
               + "\(samples) samples per pass, median of \(repeats)")

@@ -1,5 +1,16 @@
+import ArgumentParser
 import Foundation
 import TPEngine
+
+extension BenchCommand {
+    /// `--conv`: the kernels instead of the rules.
+    func runConv() throws {
+        guard repeats >= 1, chunks.allSatisfy({ (1...128).contains($0) }) else {
+            throw ValidationError("--repeats ≥ 1, and --chunks must lie in 1...128 (the batch), got \(chunks)")
+        }
+        ConvBench(repeats: repeats, chunks: [nil] + chunks.map { $0 }).run()
+    }
+}
 
 /// `tpsweep bench --conv`: the convolution kernels on the layer shapes of [M20]'s CIFAR CNN, in
 /// GFLOP/s from counted FLOPs, against two ceilings measured in the same run: the very GEMMs the
