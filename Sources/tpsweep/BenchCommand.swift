@@ -65,33 +65,39 @@ struct BenchCommand: ParsableCommand {
         return config
     }
 
-    /// Per rule: the epoch time without metrics, then every metric's seconds per measured batch and
-    /// as a share of that epoch (what measuring once per epoch, the default interval, adds).
+    /// Per rule: the epoch time without metrics, then each metric alone (a pass with only it on):
+    /// its seconds per measured batch and as a share of that epoch, which is what measuring once
+    /// per epoch (the default interval) adds.
     func runDiagnostics() throws {
-        let measurements = 4, batches = (samples + Self.batch - 1) / Self.batch
+        let batches = (samples + Self.batch - 1) / Self.batch, measurements = min(4, batches)
         print("metric costs on 784-256×5-10 tanh, batch \(Self.batch), float32, \(BLASThreads.current) BLAS "
-              + "thread(s), \(samples) samples per pass, median of \(repeats)")
+              + "thread(s), \(samples) samples per pass, \(measurements) measurements per pass, median of \(repeats)")
         print("λ search: \(dampings.map { String($0) }.joined(separator: " ")); samples per measurement: "
               + (diagnosticSamples == 0 ? "\(Self.batch) (the whole batch)" : "\(diagnosticSamples)"))
+        let metrics: [(name: String, on: WritableKeyPath<RunConfig.Metrics, Bool>)] = [
+            ("bp_angle", \.bpAngles), ("gnt_angle", \.gntAngles), ("gn_angle", \.gnAngles),
+            ("null_space_ratio", \.nullSpace), ("jacobian_matching", \.jacobianMatching),
+        ]
         for name in methods {
             let plain = try benchConfig(name)
             let epoch = median(try reportingInputErrors { try measureTrainingPasses(plain, repeats: repeats) }.seconds)
                 * 55_000 / Double(samples)
-            var config = plain
-            config.metrics.bpAngles = true
-            (config.metrics.gntAngles, config.metrics.gnAngles, config.metrics.nullSpace) = (true, true, true)
-            config.metrics.gnDampingSearch = dampings
-            config.metrics.diagnosticSamples = diagnosticSamples
-            config.metrics.logInterval = max(1, batches / measurements)
-            config.metrics.diagnosticInterval = config.metrics.logInterval
-            let costs = try reportingInputErrors { try measureMetricCosts(config, repeats: repeats) }
             print(name.padding(toLength: 18, withPad: " ", startingAt: 0)
                   + String(format: "%9.3f s per 55k-sample epoch without metrics", epoch))
-            for metric in ["bp_angle", "gnt_angle", "gn_angle", "null_space_ratio"] {
-                guard let seconds = costs[metric] else { continue }
-                let t = median(seconds)
-                print("  " + metric.padding(toLength: 16, withPad: " ", startingAt: 0)
-                      + String(format: "%9.4f s per measurement  %7.2f%% of an epoch", t, 100 * t / epoch))
+            for metric in metrics {
+                var config = plain
+                config.metrics[keyPath: metric.on] = true
+                config.metrics.gnDampingSearch = dampings
+                config.metrics.diagnosticSamples = diagnosticSamples
+                config.metrics.logInterval = batches / measurements
+                config.metrics.diagnosticInterval = config.metrics.logInterval
+                let label = "  " + metric.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                do {
+                    let t = median(try measureMetricCosts(config, repeats: repeats)[metric.name] ?? [.nan])
+                    print(label + String(format: "%9.4f s per measurement  %7.2f%% of an epoch", t, 100 * t / epoch))
+                } catch let error as ConfigError {
+                    print(label + "        – (\(error))")   // e.g. Jacobian matching of a rule without layer feedback
+                }
             }
         }
     }

@@ -13,7 +13,7 @@ final class DiagnosticsTests: XCTestCase {
 
     func diagnostics(_ net: Network<Double>, _ c: RunConfig,
                      methodUpdate: @escaping (MatRef<Double>) -> Void = { _ in }) throws -> Diagnostics<Double> {
-        try XCTUnwrap(try Diagnostics(net: net, config: c, methodUpdate: methodUpdate))
+        try XCTUnwrap(try Diagnostics(net: net, config: c, feedback: nil, methodUpdate: methodUpdate))
     }
 
     /// BP's update of the batch in `net` into its gradients.
@@ -209,7 +209,7 @@ final class DiagnosticsTests: XCTestCase {
         let c = RunConfig.defaults(for: .ddtpLinear)
         XCTAssertFalse(c.metrics.gntAngles || c.metrics.gnAngles || c.metrics.nullSpace || c.metrics.jacobianMatching)
         let net = TestNet.make([4, 5, 2], batch: 3)
-        XCTAssertNil(try Diagnostics(net: net, config: c) { _ in })
+        XCTAssertNil(try Diagnostics(net: net, config: c, feedback: nil) { _ in })
         let result = try train(tinyRun(.ddtpLinear))
         for epoch in result.epochs {
             XCTAssertTrue(epoch.diagnostics.isEmpty)
@@ -224,6 +224,7 @@ final class DiagnosticsTests: XCTestCase {
         c.metrics.gntAngles = true
         c.metrics.gnAngles = true
         c.metrics.nullSpace = true
+        c.metrics.jacobianMatching = true
         c.metrics.diagnosticInterval = 4
         c.metrics.diagnosticSamples = 8
         c.metrics.gnDampingSearch = [0, 1e-3, 1e-1]
@@ -234,13 +235,26 @@ final class DiagnosticsTests: XCTestCase {
             XCTAssertEqual(epoch.diagnostics["gnt_angle"]?.count, depth - 1)
             XCTAssertEqual(epoch.diagnostics["gn_angle"]?.count, depth)
             XCTAssertEqual(epoch.diagnostics["null_space_ratio"]?.count, depth)
+            XCTAssertEqual(epoch.diagnostics["jacobian_matching"]?.count, depth - 1)
             for a in epoch.diagnostics["gn_angle"]! + epoch.diagnostics["gnt_angle"]! {
                 XCTAssertTrue(a >= 0 && a <= 180)
             }
-            XCTAssertEqual(Set(epoch.diagnosticSeconds.keys), ["bp_angle", "gnt_angle", "gn_angle", "null_space_ratio"])
+            XCTAssertEqual(Set(epoch.diagnosticSeconds.keys),
+                           ["bp_angle", "gnt_angle", "gn_angle", "null_space_ratio", "jacobian_matching"])
             XCTAssertTrue(epoch.diagnosticSeconds.values.allSatisfy { $0 > 0 })
             // 250 training samples, batch 32: batches 0 and 4 measure.
             XCTAssertEqual(epoch.batchLog.filter { !$0.diagnostics.isEmpty }.map(\.batch), [0, 4])
+        }
+    }
+
+    /// Jacobian matching needs layer-to-layer feedback maps: asking for it without them is an error
+    /// that names the key and the method.
+    func testJacobianMatchingWithoutLayerFeedbackIsAClearError() {
+        var c = tinyRun(.ddtpLinear)
+        c.metrics.jacobianMatching = true
+        XCTAssertThrowsError(try train(c)) { error in
+            XCTAssertTrue("\(error)".contains("metrics.jacobian_matching"), "\(error)")
+            XCTAssertTrue("\(error)".contains("method = ddtp-linear"), "\(error)")
         }
     }
 
@@ -249,10 +263,10 @@ final class DiagnosticsTests: XCTestCase {
         var c = RunConfig.defaults(for: .gnt)
         c.metrics.gnAngles = true
         let net = TestNet.make([3, 4, 300], batch: 10)
-        XCTAssertThrowsError(try Diagnostics(net: net, config: c) { _ in }) { error in
+        XCTAssertThrowsError(try Diagnostics(net: net, config: c, feedback: nil) { _ in }) { error in
             XCTAssertTrue("\(error)".contains("metrics.diagnostic_samples to at most 6"), "\(error)")
         }
         c.metrics.diagnosticSamples = 6
-        XCTAssertNoThrow(try Diagnostics(net: net, config: c) { _ in })
+        XCTAssertNoThrow(try Diagnostics(net: net, config: c, feedback: nil) { _ in })
     }
 }

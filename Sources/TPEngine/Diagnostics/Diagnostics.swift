@@ -1,7 +1,7 @@
 import Foundation
 
 /// The per-layer diagnostics of `metrics` beyond the BP angle — GNT angle, GN angle, null-space
-/// ratio [M20] — measured on one batch: which are on, their buffers (allocated here, once), what
+/// ratio [M20], Jacobian matching [E22] — measured on one batch: which are on, their buffers (allocated here, once), what
 /// each measured and the wall time each cost. The trainer builds one only when at least one is
 /// requested, so a run without them does no extra work.
 ///
@@ -11,6 +11,7 @@ import Foundation
 /// Shared work — that recomputation, the output Jacobians, each layer's Gram matrix of ∂h_L/∂W_l
 /// and its eigen-decomposition — is charged to the first diagnostic that needs it, in the order
 /// gnt_angle, gn_angle, null_space_ratio: the seconds of the diagnostics add up to their total.
+/// Jacobian matching shares nothing: it uses the same samples and the feedback maps alone.
 final class Diagnostics<T: Scalar> {
     /// Candidate damping values λ of each layer's GNT and GN angles.
     let dampings: [[Double]]
@@ -22,6 +23,8 @@ final class Diagnostics<T: Scalar> {
     let parameterJacobian: ParameterJacobian<T>?
     let gn: GNAngle<T>?
     let nullSpace: NullSpaceRatio<T>?
+    /// The rule's layer-to-layer feedback maps, when Jacobian matching is requested.
+    let matchedFeedback: LayerFeedback<T>?
     /// The full batch's forward gradients while the subsample's are in place.
     let savedGradients: [Matrix<T>]
 
@@ -31,9 +34,18 @@ final class Diagnostics<T: Scalar> {
 
     /// nil when no diagnostic is requested. Throws `ConfigError` when a requested one cannot run
     /// on this network.
-    init?(net: Network<T>, config: RunConfig, methodUpdate: @escaping (MatRef<T>) -> Void) throws {
+    init?(net: Network<T>, config: RunConfig, feedback: LayerFeedback<T>?,
+          methodUpdate: @escaping (MatRef<T>) -> Void) throws {
         let m = config.metrics
-        guard m.gntAngles || m.gnAngles || m.nullSpace else { return nil }
+        guard m.gntAngles || m.gnAngles || m.nullSpace || m.jacobianMatching else { return nil }
+        if m.jacobianMatching && feedback == nil {
+            throw ConfigError.inconsistent(
+                keys: ["metrics.jacobian_matching", "method"],
+                problem: "metrics.jacobian_matching = true compares layer-to-layer feedback maps with the forward"
+                    + " layers' Jacobians, but method = \(config.method.rawValue) has no such maps"
+                    + " (tp, dtp, dtp-lee, drl and iterative have them)")
+        }
+        matchedFeedback = m.jacobianMatching ? feedback : nil
         samples = m.diagnosticSamples == 0 ? net.maxBatch : min(m.diagnosticSamples, net.maxBatch)
         dampings = net.layers.indices.map { l in
             m.gnDampingSearch.isEmpty ? [m.gnDamping.count == 1 ? m.gnDamping[0] : m.gnDamping[l]] : m.gnDampingSearch
@@ -48,14 +60,15 @@ final class Diagnostics<T: Scalar> {
                     + "\(outputWidth) = \(rows) rows; at most \(ParameterJacobian<T>.maxRows) are supported: set "
                     + "metrics.diagnostic_samples to at most \(ParameterJacobian<T>.maxRows / outputWidth)")
         }
-        let jacobians = OutputJacobians(net: net, maxBatch: samples)
+        let jacobians = m.gntAngles || m.gnAngles || m.nullSpace ? OutputJacobians(net: net, maxBatch: samples) : nil
         self.jacobians = jacobians
-        gnt = m.gntAngles ? GNTAngle(net: net, jacobians: jacobians, maxSamples: samples) : nil
+        let samples = self.samples
+        gnt = m.gntAngles ? jacobians.map { GNTAngle(net: net, jacobians: $0, maxSamples: samples) } : nil
         parameterJacobian = m.gnAngles || m.nullSpace ? ParameterJacobian(net: net, maxSamples: samples) : nil
         gn = m.gnAngles ? GNAngle(maxRows: rows) : nil
         nullSpace = m.nullSpace
             ? NullSpaceRatio(maxRows: rows, maxWeights: net.layers.map { $0.fanIn * $0.fanOut }.max()!) : nil
-        savedGradients = samples < net.maxBatch ? net.parameters.map { $0.grad.copy() } : []
+        savedGradients = jacobians != nil && samples < net.maxBatch ? net.parameters.map { $0.grad.copy() } : []
     }
 
     /// Measures every requested diagnostic on the batch in `net`, after the rule's forward
@@ -99,6 +112,11 @@ final class Diagnostics<T: Scalar> {
             }
             if gn != nil { (values["gn_angle"], values["gn_damping"]) = (gnAngles, gnDampings) }
             if nullSpace != nil { values["null_space_ratio"] = ratios }
+        }
+        if let matchedFeedback {
+            timed("jacobian_matching", into: &seconds) {
+                values["jacobian_matching"] = jacobianMatchingErrors(net, matchedFeedback, samples: used)
+            }
         }
         return (values, seconds)
     }

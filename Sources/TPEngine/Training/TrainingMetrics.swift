@@ -34,7 +34,7 @@ final class TrainingMetrics<T: Scalar> {
     /// diagnostic cannot run on this network.
     convenience init(net: Network<T>, config: RunConfig, feedback: LayerFeedback<T>?,
                      methodUpdate: @escaping (MatRef<T>) -> Void) throws {
-        let diagnostics = try Diagnostics(net: net, config: config, methodUpdate: methodUpdate)
+        let diagnostics = try Diagnostics(net: net, config: config, feedback: feedback, methodUpdate: methodUpdate)
         self.init(net: net, bpAngles: config.metrics.bpAngles, logInterval: config.metrics.logInterval,
                   diagnostics: diagnostics, diagnosticInterval: config.metrics.diagnosticInterval)
     }
