@@ -125,16 +125,27 @@ final class DiagnosticsTests: XCTestCase {
         for a in angles { XCTAssertLessThan(a, 1e-3) }
     }
 
-    /// The BP gradient Jᵀe lies in the row space of J: ratio 0. A direction orthogonal to J's rows
-    /// has ratio 1, and a mix of both the share of its orthogonal part.
-    func testNullSpaceRatioOfRowSpaceAndOrthogonalDirections() throws {
+    func nullSpaceRatios(_ net: Network<Double>, _ e: Matrix<Double>) throws -> [Double] {
+        try diagnostics(net, config { $0.nullSpace = true }).measure(net, outputGradient: e.ref).values["null_space_ratio"]!
+    }
+
+    /// The BP gradient Jᵀe lies in the row space of J: ratio 0, for one sample and one output as
+    /// for a batch whose J has more rows than the first layer has weights (JJᵀ singular).
+    func testNullSpaceRatioOfBackpropIsZero() throws {
+        for (widths, batch) in [([4, 5, 3, 1], 1), ([2, 5, 4, 3], 6)] {
+            let net = TestNet.make(widths, batch: batch, seed: 35)
+            let e = randomMatrix(batch, widths.last!, seed: 36)
+            backprop(net, e.ref)
+            for r in try nullSpaceRatios(net, e) { XCTAssertLessThan(r, 1e-7, "\(widths)") }
+        }
+    }
+
+    /// A direction orthogonal to J's row (one sample, one output) has ratio 1, and a mix of both
+    /// the share of its orthogonal part.
+    func testNullSpaceRatioOfOrthogonalAndMixedDirections() throws {
         let net = TestNet.make([4, 5, 3, 1], batch: 1, seed: 26)
         let e = randomMatrix(1, 1, seed: 27)
-        let measure = { try self.diagnostics(net, self.config { $0.nullSpace = true })
-            .measure(net, outputGradient: e.ref).values["null_space_ratio"]! }
-        backprop(net, e.ref)
-        for r in try measure() { XCTAssertLessThan(r, 1e-7) }
-
+        let measure = { try self.nullSpaceRatios(net, e) }
         var expected: [Double] = []
         for l in net.layers.indices {
             let row = parameterJacobian(net, layer: l)[0]
