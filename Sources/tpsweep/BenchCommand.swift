@@ -82,7 +82,7 @@ struct BenchCommand: ParsableCommand {
             let plain = try benchConfig(name)
             let epoch = median(try reportingInputErrors { try measureTrainingPasses(plain, repeats: repeats) }.seconds)
                 * 55_000 / Double(samples)
-            print(name.padding(toLength: 18, withPad: " ", startingAt: 0)
+            print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + String(format: "%9.3f s per 55k-sample epoch without metrics", epoch))
             for metric in metrics {
                 var config = plain
@@ -91,12 +91,12 @@ struct BenchCommand: ParsableCommand {
                 config.metrics.diagnosticSamples = diagnosticSamples
                 config.metrics.logInterval = batches / measurements
                 config.metrics.diagnosticInterval = config.metrics.logInterval
-                let label = "  " + metric.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                let label = "  " + metric.name.padding(toLength: 18, withPad: " ", startingAt: 0)
                 do {
                     let t = median(try measureMetricCosts(config, repeats: repeats)[metric.name] ?? [.nan])
                     print(label + String(format: "%9.4f s per measurement  %7.2f%% of an epoch", t, 100 * t / epoch))
-                } catch let error as ConfigError {
-                    print(label + "        – (\(error))")   // e.g. Jacobian matching of a rule without layer feedback
+                } catch is ConfigError {   // Jacobian matching of a rule without layer-to-layer feedback
+                    print(label + "        –  (does not apply to \(name))")
                 }
             }
         }
