@@ -1,9 +1,9 @@
 import Foundation
 
 /// The per-layer diagnostics of `metrics` beyond the BP angle — GNT angle, GN angle, null-space
-/// ratio [M20], Jacobian matching [E22] — measured on one batch: which are on, their buffers (allocated here, once), what
-/// each measured and the wall time each cost. The trainer builds one only when at least one is
-/// requested, so a run without them does no extra work.
+/// ratio [M20], Jacobian matching [E22] — measured on one batch: which are on, their buffers
+/// (allocated here, once), what each measured and the wall time each cost. The trainer builds one
+/// only when at least one is requested, so a run without them does no extra work.
 ///
 /// With `metrics.diagnostic_samples` S smaller than the batch, they use its first S samples (the
 /// batch is shuffled) and the method's update is recomputed on those S, so that both sides of an
@@ -46,7 +46,8 @@ final class Diagnostics<T: Scalar> {
                     + " (tp, dtp, dtp-lee, drl and iterative have them)")
         }
         matchedFeedback = m.jacobianMatching ? feedback : nil
-        samples = m.diagnosticSamples == 0 ? net.maxBatch : min(m.diagnosticSamples, net.maxBatch)
+        let samples = m.diagnosticSamples == 0 ? net.maxBatch : min(m.diagnosticSamples, net.maxBatch)
+        self.samples = samples
         dampings = net.layers.indices.map { l in
             m.gnDampingSearch.isEmpty ? [m.gnDamping.count == 1 ? m.gnDamping[0] : m.gnDamping[l]] : m.gnDampingSearch
         }
@@ -62,7 +63,6 @@ final class Diagnostics<T: Scalar> {
         }
         let jacobians = m.gntAngles || m.gnAngles || m.nullSpace ? OutputJacobians(net: net, maxBatch: samples) : nil
         self.jacobians = jacobians
-        let samples = self.samples
         gnt = m.gntAngles ? jacobians.map { GNTAngle(net: net, jacobians: $0, maxSamples: samples) } : nil
         parameterJacobian = m.gnAngles || m.nullSpace ? ParameterJacobian(net: net, maxSamples: samples) : nil
         gn = m.gnAngles ? GNAngle(maxRows: rows) : nil

@@ -61,9 +61,10 @@ final class TrainingMetrics<T: Scalar> {
 
     /// Epoch means of the batch records, and the seconds the measurements took.
     func summarise(_ records: [BatchRecord], into report: inout EpochReport) {
-        report.bpAngle = meanAngles(records.map(\.bpAngle))
-        let names = Set(records.flatMap(\.diagnostics.keys))
-        for name in names { report.diagnostics[name] = meanAngles(records.compactMap { $0.diagnostics[name] }) }
+        report.bpAngle = perLayerMeans(records.map(\.bpAngle))
+        for name in Set(records.flatMap(\.diagnostics.keys)) {
+            report.diagnostics[name] = perLayerMeans(records.compactMap { $0.diagnostics[name] })
+        }
         report.diagnosticSeconds = epochSeconds
     }
 
@@ -86,7 +87,7 @@ final class TrainingMetrics<T: Scalar> {
     }
 
     /// Per-layer means over the records that measured (non-empty ones).
-    func meanAngles(_ records: [[Double]]) -> [Double] {
+    func perLayerMeans(_ records: [[Double]]) -> [Double] {
         let measured = records.filter { !$0.isEmpty }
         guard let first = measured.first else { return [] }
         return first.indices.map { l in measured.map { $0[l] }.reduce(0, +) / Double(measured.count) }
