@@ -11,43 +11,46 @@ final class FeedbackGradientTests: XCTestCase {
     func testDDTPRHL() { checkFeedbackGradient(DDTPRHL<Double>.self, method: .ddtpRHL) { $0.tp.rhlWidth = 9 } }
 }
 
-/// Asserts that rule R's feedback gradients equal central finite differences of its reconstruction
-/// losses, every third entry of every feedback parameter, on a small tanh network.
-func checkFeedbackGradient<R: LearningRule>(_: R.Type, method: Method, sigma: Double = 0.3,
-                                            adjust: (inout RunConfig) -> Void = { _ in },
-                                            file: StaticString = #filePath, line: UInt = #line) where R.T == Double {
-    var config = RunConfig()
-    config.method = method
-    config.tp.sigma = sigma
-    adjust(&config)
-    var g = SeededGenerator(seed: 7)
-    let net = Network<Double>(widths: [4, 5, 6, 3], hidden: Activation(.tanh), output: Activation(.linear),
-                              maxBatch: 6, initialization: .xavierNormal, using: &g)
-    let rule = R(net: net, config: config, using: &g)
-    fillNormal(net.input, using: &g)
-    net.forward()
-    var losses = [Double](repeating: 0, count: rule.reconstructionLayers.count)
-    func evaluate() -> [Double] {
-        var noise = SeededGenerator(seed: 99)
-        losses.withUnsafeMutableBufferPointer { rule.feedbackGradients(net, noise: &noise, losses: $0) }
-        return losses
-    }
-    _ = evaluate()
-    let analytic = rule.feedbackParameters.map { $0.grad.copy() }
-    XCTAssertFalse(rule.feedbackParameters.isEmpty, file: file, line: line)
-    for (k, p) in rule.feedbackParameters.enumerated() {
-        // Feedback parameters are named after the layer they serve, as the losses are.
-        let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0).") }!
-        for i in stride(from: 0, to: p.value.count, by: 3) {
-            let x0 = p.value.data[i], h = 1e-6
-            p.value.data[i] = x0 + h
-            let plus = evaluate()[level]
-            p.value.data[i] = x0 - h
-            let minus = evaluate()[level]
-            p.value.data[i] = x0
-            let numeric = (plus - minus) / (2 * h)
-            XCTAssertEqual(analytic[k].data[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)),
-                           "\(p.name)[\(i)]", file: file, line: line)
+extension XCTestCase {
+    /// Asserts that rule R's feedback gradients equal central finite differences of its
+    /// reconstruction losses, every third entry of every feedback parameter, on a small tanh network.
+    func checkFeedbackGradient<R: LearningRule>(_: R.Type, method: Method, sigma: Double = 0.3,
+                                                adjust: (inout RunConfig) -> Void = { _ in },
+                                                file: StaticString = #filePath, line: UInt = #line)
+    where R.T == Double {
+        var config = RunConfig()
+        config.method = method
+        config.tp.sigma = sigma
+        adjust(&config)
+        var g = SeededGenerator(seed: 7)
+        let net = Network<Double>(widths: [4, 5, 6, 3], hidden: Activation(.tanh), output: Activation(.linear),
+                                  maxBatch: 6, initialization: .xavierNormal, using: &g)
+        let rule = R(net: net, config: config, using: &g)
+        fillNormal(net.input, using: &g)
+        net.forward()
+        var losses = [Double](repeating: 0, count: rule.reconstructionLayers.count)
+        func evaluate() -> [Double] {
+            var noise = SeededGenerator(seed: 99)
+            losses.withUnsafeMutableBufferPointer { rule.feedbackGradients(net, noise: &noise, losses: $0) }
+            return losses
+        }
+        _ = evaluate()
+        let analytic = rule.feedbackParameters.map { $0.grad.copy() }
+        XCTAssertFalse(rule.feedbackParameters.isEmpty, file: file, line: line)
+        for (k, p) in rule.feedbackParameters.enumerated() {
+            // Feedback parameters are named after the layer they serve, as the losses are.
+            let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0).") }!
+            for i in stride(from: 0, to: p.value.count, by: 3) {
+                let x0 = p.value.data[i], h = 1e-6
+                p.value.data[i] = x0 + h
+                let plus = evaluate()[level]
+                p.value.data[i] = x0 - h
+                let minus = evaluate()[level]
+                p.value.data[i] = x0
+                let numeric = (plus - minus) / (2 * h)
+                XCTAssertEqual(analytic[k].data[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)),
+                               "\(p.name)[\(i)]", file: file, line: line)
+            }
         }
     }
 }
