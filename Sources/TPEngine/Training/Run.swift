@@ -81,5 +81,6 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
     case .gnt: return TrainerHandle(try Trainer<GNT<T>>(config: config, data: data))
     case .gait: return TrainerHandle(try Trainer<GAIT<T>>(config: config, data: data))
     case .dfa: return TrainerHandle(try Trainer<DFA<T>>(config: config, data: data))
+    case .ldrl: return TrainerHandle(try Trainer<LDRL<T>>(config: config, data: data))
     }
 }
