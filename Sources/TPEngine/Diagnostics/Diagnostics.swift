@@ -43,7 +43,7 @@ final class Diagnostics<T: Scalar> {
                 keys: ["metrics.jacobian_matching", "method"],
                 problem: "metrics.jacobian_matching = true compares layer-to-layer feedback maps with the forward"
                     + " layers' Jacobians, but method = \(config.method.rawValue) has no such maps"
-                    + " (tp, dtp, dtp-lee, drl and iterative have them)")
+                    + " (tp, dtp, dtp-lee, drl, iterative and ldrl have them)")
         }
         matchedFeedback = m.jacobianMatching ? feedback : nil
         let samples = m.diagnosticSamples == 0 ? net.maxBatch : min(m.diagnosticSamples, net.maxBatch)
