@@ -21,7 +21,8 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var weightNorm: [Double]
     /// ‖W_l(end) − W_l(start)‖_F over the epoch, per layer.
     public var updateNorm: [Double]
-    /// In-epoch records, every `metrics.log_interval` batches.
+    /// In-epoch records: every `metrics.log_interval` batches when BP angles are on, every
+    /// `metrics.diagnostic_interval` batches when a diagnostic is.
     public var batchLog: [BatchRecord]
     /// Per-layer diagnostics requested in `metrics`, each the mean over the batches that measured
     /// it: `gnt_angle` and the λ that gave it, `gnt_damping` (one per hidden layer); `gn_angle`,
