@@ -21,7 +21,13 @@ enum Records {
             ("weight_norm", \.weightNorm), ("update_norm", \.updateNorm),
         ]
         for (name, path) in perLayer where epochs.contains(where: { !$0[keyPath: path].isEmpty }) {
-            layers[name] = epochs.map { $0[keyPath: path] }
+            layers[name] = filled(epochs.map { $0[keyPath: path] })
+        }
+        for name in Set(epochs.flatMap(\.diagnostics.keys)) {
+            layers[name] = filled(epochs.map { $0.diagnostics[name] ?? [] })
+        }
+        for name in Set(epochs.flatMap(\.diagnosticSeconds.keys)) {
+            series["diagnostic_seconds_" + name] = epochs.map { $0.diagnosticSeconds[name] ?? .nan }
         }
         var summary: [String: Double] = ["epochs": Double(epochs.count)]
         if let best = outcome.result?.best {
@@ -43,6 +49,13 @@ enum Records {
             startedAt: outcome.startedAt, seconds: outcome.seconds, attempts: attempt,
             epochMetrics: series, layerMetrics: layers, summary: summary,
             snapshots: outcome.snapshots.map(snapshot))
+    }
+
+    /// Rows of one width: an epoch that measured nothing (a run that diverged before the measured
+    /// batch) gets NaN in every column.
+    static func filled(_ rows: [[Double]]) -> [[Double]] {
+        let width = rows.map(\.count).max() ?? 0
+        return rows.map { $0.count == width ? $0 : Array(repeating: .nan, count: width) }
     }
 
     /// Lists have no HDF5 scalar type: they are stored as their YAML text.

@@ -18,6 +18,7 @@ public enum Method: String, ConfigEnum {
     case iterative
     case gnt
     case gait
+    case ldrl
 
     /// The rule a config gets when neither its file nor its overrides name one: [M20]'s main rule.
     public static let `default`: Method = .ddtpLinear

@@ -179,13 +179,24 @@ extension Converter where T == [Int] {
     }
 }
 
+/// The values of a per-layer setting: a list's items, or a bare number as a list of one, so that a
+/// sweep can sample one value for every layer (`tp.fb_sigma: {loguniform: [0.01, 0.5]}`).
+private func perLayerItems(_ value: ConfigValue) -> [ConfigValue]? {
+    switch value {
+    case .list(let items): return items
+    case .int, .double: return [value]
+    case .null, .bool, .string: return nil
+    }
+}
+
 extension Converter where T == [Double] {
     /// A list of numbers, each in `range`, with at least `minCount` of them (per-layer settings).
+    /// A bare number is a list of one.
     static func numbers(_ range: NumberRange, minCount: Int) -> Converter {
         let count = minCount == 0 ? "a list" : minCount == 1 ? "a non-empty list" : "a list of at least \(minCount)"
-        return Converter(expected: "\(count) of numbers \(range.text)",
+        return Converter(expected: "a number or \(count) of numbers \(range.text)",
                          decode: { value in
-                             guard case .list(let items) = value else { return .failure(.wrongType) }
+                             guard let items = perLayerItems(value) else { return .failure(.wrongType) }
                              var numbers: [Double] = []
                              for item in items {
                                  switch item {
@@ -202,11 +213,12 @@ extension Converter where T == [Double] {
 }
 
 extension Converter where T == [Int] {
-    /// A possibly empty list of integers, each ≥ `min` (per-layer step counts).
+    /// A possibly empty list of integers, each ≥ `min` (per-layer step counts); a bare integer is a
+    /// list of one.
     static func integers(min: Int) -> Converter {
-        Converter(expected: "a list of integers >= \(min)",
+        Converter(expected: "an integer or a list of integers >= \(min)",
                   decode: { value in
-                      guard case .list(let items) = value else { return .failure(.wrongType) }
+                      guard let items = perLayerItems(value) else { return .failure(.wrongType) }
                       let numbers = items.compactMap(intValue)
                       guard numbers.count == items.count else { return .failure(.wrongType) }
                       return numbers.allSatisfy { $0 >= min } ? .success(numbers) : .failure(.outOfRange)

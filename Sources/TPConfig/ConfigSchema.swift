@@ -59,6 +59,7 @@ enum ConfigSchema {
         ConfigField("metrics.log_interval", \.metrics.logInterval, .integer(min: 0)),
         ConfigField("metrics.bp_angles", \.metrics.bpAngles, .flag),
         ConfigField("metrics.diagnostic_interval", \.metrics.diagnosticInterval, .integer(min: 0)),
+        ConfigField("metrics.diagnostic_samples", \.metrics.diagnosticSamples, .integer(min: 0)),
         ConfigField("metrics.gnt_angles", \.metrics.gntAngles, .flag),
         ConfigField("metrics.gn_angles", \.metrics.gnAngles, .flag),
         ConfigField("metrics.null_space", \.metrics.nullSpace, .flag),

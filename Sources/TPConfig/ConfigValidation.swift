@@ -28,6 +28,12 @@ extension RunConfig {
                     + " scaled by 1/σ², so \(setting("tp.sigma")) must be > 0")
         }
         try checkLayerLists(setting)
+        if method == .ldrl && tp.fbSigma.isEmpty && tp.sigma == 0 {
+            throw ConfigError.inconsistent(
+                keys: ["tp.sigma", "tp.fb_sigma", "method"],
+                problem: "\(setting("method")) trains its feedback on noise, and without noise the loss is 0:"
+                    + " with \(setting("tp.fb_sigma")), \(setting("tp.sigma")) must be > 0")
+        }
         // The validation rows come out of the generated training pool; `train_subset` counts what
         // is left after them, so it needs no such check (an image set's pool size is in its file).
         if data.dataset == .studentTeacher && data.validationSize >= data.teacherTrainSize {
@@ -41,22 +47,24 @@ extension RunConfig {
 }
 
 extension RunConfig {
-    /// Per-layer lists hold one value for every layer or one per layer (hidden layers for the
-    /// targets' damping and the feedback layers, all layers for the metrics' damping).
+    /// Per-layer lists hold one value for every layer or one per layer: per hidden layer for the
+    /// targets' damping, per feedback layer (one for each hidden layer: the first layer's feedback
+    /// would be unused) for ldrl's settings, per layer for the metrics' damping.
     fileprivate func checkLayerLists(_ setting: (String) -> String) throws {
         let hidden = model.hidden.count
-        let lists: [(key: String, count: Int, layers: Int, mayBeEmpty: Bool)] = [
-            ("tp.damping", tp.damping.count, hidden, false),
-            ("tp.fb_steps", tp.fbSteps.count, hidden, true),
-            ("tp.fb_sigma", tp.fbSigma.count, hidden, true),
-            ("tp.fb_lr", tp.fbLr.count, hidden, true),
-            ("metrics.gn_damping", metrics.gnDamping.count, hidden + 1, false),
+        let lists: [(key: String, count: Int, layers: Int, unit: String, mayBeEmpty: Bool)] = [
+            ("tp.damping", tp.damping.count, hidden, "hidden layer", false),
+            ("tp.fb_steps", tp.fbSteps.count, hidden, "feedback layer", true),
+            ("tp.fb_sigma", tp.fbSigma.count, hidden, "feedback layer", true),
+            ("tp.fb_lr", tp.fbLr.count, hidden, "feedback layer", true),
+            ("metrics.gn_damping", metrics.gnDamping.count, hidden + 1, "layer", false),
         ]
         for list in lists where !(list.count == 1 || list.count == list.layers || (list.mayBeEmpty && list.count == 0)) {
             throw ConfigError.inconsistent(
                 keys: [list.key, "model.hidden"],
-                problem: "\(setting(list.key)) has \(list.count) values; give one for every layer or one per layer"
-                    + " (\(list.layers) for \(setting("model.hidden")))")
+                problem: "\(setting(list.key)) has \(list.count) values; expected 1 (for every \(list.unit))"
+                    + " or \(list.layers) (one per \(list.unit): \(setting("model.hidden")) gives"
+                    + " \(list.layers) \(list.unit)s)")
         }
     }
 }
@@ -68,7 +76,7 @@ extension RunConfig {
         switch method {
         case .drl, .ddtpLinear, .ddtpRHL: return true
         case .iterative: return tp.iterativeFeedback == .drl
-        case .bp, .tp, .dtp, .dtpLee, .ddtpControl, .dfa, .gnt, .gait: return false
+        case .bp, .tp, .dtp, .dtpLee, .ddtpControl, .dfa, .gnt, .gait, .ldrl: return false
         }
     }
 }

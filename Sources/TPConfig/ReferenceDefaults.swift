@@ -106,6 +106,28 @@ extension RunConfig {
                 config.tp.gamma = 1e-3
                 config.tp.orthoReg = 1e-2
             })
+        case .ldrl:
+            // [E22] via methods.md: summed output loss, β = 0.7, E22's local loss ½ Σ (h − τ)², no
+            // lr/β; SGD with momentum 0.9 on both paths and forward weight decay 1e-4 (E22's settings
+            // in the scalingDTP code). E22 gives no MLP values; our choice for the 784-256×5-10 tanh
+            // MLP, one value for every feedback layer (so any depth is valid): K = 20 steps (E22 used
+            // 20–55 per layer), σ = 0.1, feedback lr 0.05 (L-DRL's gradient scales with σ²), and a
+            // forward lr of 0.02 instead of E22's 0.08, whose steps the feedback could not follow (BP
+            // angles 35–40° against 25–30° at 0.02 after two 10k-sample epochs, at equal accuracy).
+            return ReferenceRow(lr: 0.02, adam: (0.9, 0.999, 1e-8), beta: 0.7, lrFb: 0.05, sigma: 0.1,
+                                extra: { config in
+                                    config.loss.reduction = .sum
+                                    config.tp.localLoss = .e22
+                                    config.tp.normalizeLr = false
+                                    config.optimizer = RunConfig.Optimizer()
+                                    config.optimizer.kind = .sgd
+                                    config.optimizer.lr = 0.02
+                                    config.optimizer.momentum = 0.9
+                                    config.optimizer.weightDecay = 1e-4
+                                    config.fbOptimizer.kind = .sgd
+                                    config.fbOptimizer.momentum = 0.9
+                                    config.tp.fbSteps = [20]
+                                })
         case .ddtpControl:
             return ReferenceRow(lr: 9.3e-4, adam: (0.9, 0.999, 1.33e-8), beta: 0.0323,
                                 lrFb: 3.12e-5, adamFb: (0.999, 0.99, 3.26e-4), sigma: 0.0849,

@@ -210,6 +210,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public var bpAngles = false
         /// Batches between measurements of the diagnostics below; 0 = the last batch of each epoch.
         public var diagnosticInterval = 0
+        /// Samples of a measured batch the diagnostics below use (the first ones: batches are
+        /// shuffled); 0 = the whole batch. Bounds the cost of the Gauss–Newton diagnostics.
+        public var diagnosticSamples = 0
         /// Per hidden layer: angle between the rule's update and the update that the ideal damped
         /// Gauss–Newton targets would give [M20].
         public var gntAngles = false
@@ -230,6 +233,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
             case logInterval = "log_interval"
             case bpAngles = "bp_angles"
             case diagnosticInterval = "diagnostic_interval"
+            case diagnosticSamples = "diagnostic_samples"
             case gntAngles = "gnt_angles"
             case gnAngles = "gn_angles"
             case nullSpace = "null_space"

@@ -31,6 +31,13 @@
     for i in 0..<x.count { pz[i] = a * (px[i] - py[i]) }
 }
 
+/// z ← x + y
+@inlinable public func add<T: Scalar>(_ x: MatRef<T>, _ y: MatRef<T>, into z: MatRef<T>) {
+    precondition(x.count == y.count && x.count == z.count)
+    let (px, py, pz) = (x.base, y.base, z.base)
+    for i in 0..<x.count { pz[i] = px[i] + py[i] }
+}
+
 /// z ← x + y − w: the difference correction of DTP, g(τ) + h − g(h), in one pass.
 @inlinable public func addDifference<T: Scalar>(_ x: MatRef<T>, plus y: MatRef<T>, minus w: MatRef<T>,
                                                 into z: MatRef<T>) {

@@ -26,32 +26,87 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Training samples per timed pass.")
     var samples = 10_000
 
+    @Flag(name: .long, help: "Instead: the cost of each metric (BP angle and the Gauss–Newton diagnostics) per measurement and per epoch.")
+    var diagnostics = false
+
+    @Option(name: .customLong("diagnostic-samples"), help: "With --diagnostics: metrics.diagnostic_samples (0: the whole batch).")
+    var diagnosticSamples = 0
+
+    @Option(name: .long, parsing: .upToNextOption, help: "With --diagnostics: the λ search of the GNT and GN angles.")
+    var dampings: [Double] = [0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
+
     @OptionGroup var compute: ComputeOptions
+
+    static let widths = [784, 256, 256, 256, 256, 256, 10], batch = 128
 
     func run() throws {
         try compute.apply()
         if conv { return try runConv() }
         guard repeats >= 1, samples >= 128 else { throw ValidationError("--repeats ≥ 1 and --samples ≥ 128") }
-        let widths = [784, 256, 256, 256, 256, 256, 10], batch = 128
+        if diagnostics { return try runDiagnostics() }
+        let (widths, batch) = (Self.widths, Self.batch)
         print("784-256×5-10 tanh, batch \(batch), float32, \(BLASThreads.current) BLAS thread(s), "
               + "\(samples) samples per pass, median of \(repeats)")
         let ceiling = gemmCeiling(widths: widths, batch: batch, repeats: repeats)
         print("ceiling".padding(toLength: 14, withPad: " ", startingAt: 0)
               + String(format: "%8.1f GFLOP/s  (sgemm on the MLP's forward and backward shapes)", ceiling))
         for name in methods {
-            var config = try reportingInputErrors {
-                try RunConfig.resolve(yaml: "{}", source: "bench", overrides: ["method=\(name)"])
-            }
-            config.data.trainSubset = samples
-            config.model.hidden = Array(widths.dropFirst().dropLast())
-            config.batchSize = batch
-            config.dtype = .float32
+            let config = try benchConfig(name)
             let (seconds, flops) = try reportingInputErrors { try measureTrainingPasses(config, repeats: repeats) }
             let t = median(seconds), rate = Double(flops) / t / 1e9
             let epoch = t * 55_000 / Double(samples)
             print(name.padding(toLength: 14, withPad: " ", startingAt: 0)
                   + String(format: "%8.1f GFLOP/s  %5.1f%% of ceiling  %.2f s per 55k-sample epoch  (%.2f GFLOP per pass)",
                            rate, 100 * rate / ceiling, epoch, Double(flops) / 1e9))
+        }
+    }
+
+    /// The rule's defaults on M20's network, `samples` training samples, Float32.
+    func benchConfig(_ method: String) throws -> RunConfig {
+        var config = try reportingInputErrors {
+            try RunConfig.resolve(yaml: "{}", source: "bench", overrides: ["method=\(method)"])
+        }
+        config.data.trainSubset = samples
+        config.model.hidden = Array(Self.widths.dropFirst().dropLast())
+        config.batchSize = Self.batch
+        config.dtype = .float32
+        return config
+    }
+
+    /// Per rule: the epoch time without metrics, then each metric alone (a pass with only it on):
+    /// its seconds per measured batch and as a share of that epoch, which is what measuring once
+    /// per epoch (the default interval) adds.
+    func runDiagnostics() throws {
+        let batches = (samples + Self.batch - 1) / Self.batch, measurements = min(4, batches)
+        print("metric costs on 784-256×5-10 tanh, batch \(Self.batch), float32, \(BLASThreads.current) BLAS "
+              + "thread(s), \(samples) samples per pass, \(measurements) measurements per pass, median of \(repeats)")
+        print("λ search: \(dampings.map { String($0) }.joined(separator: " ")); samples per measurement: "
+              + (diagnosticSamples == 0 ? "\(Self.batch) (the whole batch)" : "\(diagnosticSamples)"))
+        let metrics: [(name: String, on: WritableKeyPath<RunConfig.Metrics, Bool>)] = [
+            ("bp_angle", \.bpAngles), ("gnt_angle", \.gntAngles), ("gn_angle", \.gnAngles),
+            ("null_space_ratio", \.nullSpace), ("jacobian_matching", \.jacobianMatching),
+        ]
+        for name in methods {
+            let plain = try benchConfig(name)
+            let epoch = median(try reportingInputErrors { try measureTrainingPasses(plain, repeats: repeats) }.seconds)
+                * 55_000 / Double(samples)
+            print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: "%9.3f s per 55k-sample epoch without metrics", epoch))
+            for metric in metrics {
+                var config = plain
+                config.metrics[keyPath: metric.on] = true
+                config.metrics.gnDampingSearch = dampings
+                config.metrics.diagnosticSamples = diagnosticSamples
+                config.metrics.logInterval = batches / measurements
+                config.metrics.diagnosticInterval = config.metrics.logInterval
+                let label = "  " + metric.name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                do {
+                    let t = median(try measureMetricCosts(config, repeats: repeats)[metric.name] ?? [.nan])
+                    print(label + String(format: "%9.4f s per measurement  %7.2f%% of an epoch", t, 100 * t / epoch))
+                } catch is ConfigError {   // Jacobian matching of a rule without layer-to-layer feedback
+                    print(label + "        –  (does not apply to \(name))")
+                }
+            }
         }
     }
 

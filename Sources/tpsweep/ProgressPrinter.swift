@@ -19,9 +19,21 @@ struct ProgressPrinter: TrainingObserver {
             print("epoch \(epoch)/\(config.epochs)  train \(f(r.trainLoss)) \(pct(r.trainAccuracy))  "
                   + "val \(f(r.validationLoss)) \(pct(r.validationAccuracy))  "
                   + "test \(f(r.testLoss)) \(pct(r.testAccuracy))  \(String(format: "%.1f", r.seconds)) s")
+            printPerLayerMetrics(r)
             fflush(nil)
         }
         return .proceed
+    }
+
+    /// One line per requested angle or diagnostic: its value per layer and what it cost this epoch.
+    private func printPerLayerMetrics(_ r: EpochReport) {
+        var rows = r.diagnostics
+        if !r.bpAngle.isEmpty { rows["bp_angle"] = r.bpAngle }
+        for name in rows.keys.sorted() {
+            let values = rows[name]!.map { String(format: "%.4g", $0) }.joined(separator: " ")
+            let cost = r.diagnosticSeconds[name].map { String(format: "  (%.2f s)", $0) } ?? ""
+            print("    \(name): \(values)\(cost)")
+        }
     }
 
     func summary(_ result: RunResult) {

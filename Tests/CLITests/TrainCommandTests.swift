@@ -27,6 +27,8 @@ final class TrainCommandTests: XCTestCase {
             ("override without =", ["--set", "epochs"], ["epochs", "="]),
             ("override out of range", ["--set", "optimizer.lr=-1"], ["optimizer.lr"]),
             ("missing data dir", ["--set", "data.dir=/no/such/dir", "--set", "epochs=1"], ["/no/such/dir"]),
+            ("per-layer list of the wrong length", ["--set", "method=ldrl", "--set", "tp.fb_steps=[20, 10]"],
+             ["tp.fb_steps = [20, 10]", "expected 1 (for every feedback layer) or 5"]),
             ("truncated labels", ["--set", "data.dir=\(data.path)", "--set", "epochs=1"], ["train-labels-idx1-ubyte", "truncated"]),
         ]
         for c in cases {

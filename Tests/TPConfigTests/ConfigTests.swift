@@ -31,7 +31,7 @@ final class ConfigTests: XCTestCase {
     ]
 
     /// Rules the [M20] table does not cover; `testDefaultsOutsideTheM20Table` checks their rows.
-    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative, .gnt, .gait]
+    private let outsideTable: Set<Method> = [.tp, .dtpLee, .iterative, .gnt, .gait, .ldrl]
 
     func testEveryMethodHasATableRow() {
         XCTAssertEqual(Set(table.map(\.method)).union(outsideTable), Set(Method.allCases))
@@ -70,6 +70,13 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual([gait.model.activation, gait.model.outputActivation], [.leakyRelu, .leakyRelu])
         XCTAssertEqual([gait.model.leakySlope, gait.tp.gamma, gait.tp.beta], [0.1, 1e-3, 0.5])
         XCTAssertEqual(gait.loss.kind, .mse)
+        let ldrl = RunConfig.defaults(for: .ldrl)
+        XCTAssertEqual([ldrl.optimizer.kind, ldrl.fbOptimizer.kind], [.sgd, .sgd])
+        XCTAssertEqual([ldrl.tp.beta, ldrl.effectiveForwardLR, ldrl.optimizer.momentum], [0.7, 0.02, 0.9])
+        XCTAssertEqual(ldrl.loss.reduction, .sum)
+        XCTAssertEqual(ldrl.tp.localLoss, .e22)
+        XCTAssertEqual(ldrl.tp.fbSteps, [20])
+        XCTAssertEqual(ldrl.tp.feedbackLayerSettings(layers: 5).sigma, [Double](repeating: 0.1, count: 5))
     }
 
     func testPerLayerListsHaveOneValueOrOnePerLayer() throws {
@@ -277,7 +284,7 @@ final class ConfigTests: XCTestCase {
         Bad(yaml: "model:\n  activation: tahn",
             expect: ["bad.yaml:2:15", "model.activation: unknown value 'tahn'",
                      "expected one of: tanh, relu, leaky-relu, elu, sigmoid, linear"]),
-        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative, gnt, gait"]),
+        Bad(yaml: "method: ddtp", expect: ["bad.yaml:1:9", "method", "'ddtp'", "bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-rhl, ddtp-control, dfa, iterative, gnt, gait, ldrl"]),
         Bad(yaml: "dtype: 64", expect: ["dtype: unknown value 64", "float32, float64"]),
         Bad(yaml: "optimizer:\n  lrr: 0.1", expect: ["bad.yaml:2:3", "unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'?"]),
         Bad(yaml: "batchsize: 64", expect: ["bad.yaml:1:1", "unknown key 'batchsize'", "did you mean 'batch_size'?"]),

@@ -4,9 +4,20 @@ import XCTest
 /// Each rule's feedback gradient against central finite differences of its own reconstruction
 /// loss (Float64, same noise draw for every evaluation).
 final class FeedbackGradientTests: XCTestCase {
-    func check<R: LearningRule>(_: R.Type, method: Method, sigma: Double = 0.3,
-                                adjust: (inout RunConfig) -> Void = { _ in },
-                                file: StaticString = #filePath, line: UInt = #line) where R.T == Double {
+    func testDTP() { checkFeedbackGradient(DTP<Double>.self, method: .dtp) }
+    func testDRL() { checkFeedbackGradient(DRL<Double>.self, method: .drl) }
+    func testDDTPLinear() { checkFeedbackGradient(DDTPLinear<Double>.self, method: .ddtpLinear) }
+    func testDDTPControl() { checkFeedbackGradient(DDTPControl<Double>.self, method: .ddtpControl) }
+    func testDDTPRHL() { checkFeedbackGradient(DDTPRHL<Double>.self, method: .ddtpRHL) { $0.tp.rhlWidth = 9 } }
+}
+
+extension XCTestCase {
+    /// Asserts that rule R's feedback gradients equal central finite differences of its
+    /// reconstruction losses, every third entry of every feedback parameter, on a small tanh network.
+    func checkFeedbackGradient<R: LearningRule>(_: R.Type, method: Method, sigma: Double = 0.3,
+                                                adjust: (inout RunConfig) -> Void = { _ in },
+                                                file: StaticString = #filePath, line: UInt = #line)
+    where R.T == Double {
         var config = RunConfig()
         config.method = method
         config.tp.sigma = sigma
@@ -42,10 +53,4 @@ final class FeedbackGradientTests: XCTestCase {
             }
         }
     }
-
-    func testDTP() { check(DTP<Double>.self, method: .dtp) }
-    func testDRL() { check(DRL<Double>.self, method: .drl) }
-    func testDDTPLinear() { check(DDTPLinear<Double>.self, method: .ddtpLinear) }
-    func testDDTPControl() { check(DDTPControl<Double>.self, method: .ddtpControl) }
-    func testDDTPRHL() { check(DDTPRHL<Double>.self, method: .ddtpRHL) { $0.tp.rhlWidth = 9 } }
 }

@@ -16,7 +16,10 @@ Conventions of the frames:
   `bp_angle`, `weight_norm` and `update_norm` it is the forward layer k (`layer<k>.weight`); for
   `reconstruction_loss` it is the hidden level whose activation the feedback reconstructs (level l
   is the output of forward layer l: `feedback<l>` for direct rules, `feedback<l+1>` for the
-  layer-to-layer rules dtp/drl).
+  layer-to-layer rules dtp/drl). The diagnostics (docs/run-config.md): `gn_angle`, `gn_damping`
+  and `null_space_ratio` per forward layer k; `gnt_angle` and `gnt_damping` per hidden layer k
+  (1..L−1); `jacobian_matching` per layer-to-layer feedback map, bottom-up (`feedback<k+1>`). Their
+  per-epoch cost is the curve `diagnostic_seconds_<name>`.
 """
 
 from __future__ import annotations

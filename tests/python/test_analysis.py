@@ -205,8 +205,9 @@ def test_curves_are_tidy_and_match_the_files(sweep_dir, sweep, summary):
     curves = sweep.curves()
     assert list(curves.columns[:4]) == ["id", "method", "seed", "status"]
     assert {"metric", "epoch", "value"} <= set(curves.columns) and "fb_optimizer.lr" in curves.columns
+    # The sweep measures BP angles, so their cost per epoch is a curve too.
     expected = {"train_loss", "train_accuracy", "validation_loss", "validation_accuracy", "test_loss",
-                "test_accuracy", "seconds"}
+                "test_accuracy", "seconds", "diagnostic_seconds_bp_angle"}
     assert set(curves["metric"].unique()) == expected
     assert len(curves) == len(summary) * len(expected) * EPOCHS
     assert curves["epoch"].dtype == np.int64 and curves["value"].dtype == np.float64

@@ -520,3 +520,34 @@ def test_rerun_failed_runs_only_the_failed_trials_again(tmp_path):
             assert after.loc[id_, "started_at"] == row.started_at      # untouched
         else:
             assert after.loc[id_, "epochs"] == 2 and after.loc[id_, "started_at"] > row.started_at
+
+
+# Diagnostics in the store ---------------------------------------------------------------------------
+
+def test_requested_diagnostics_are_stored_per_layer_with_their_cost(tmp_path):
+    """The `metrics` diagnostics of a trial land in its file (docs/hdf5-layout.md): one (epochs,
+    layers) dataset each, the λ the search chose, and a per-epoch wall-time series per metric."""
+    epochs, hidden, search = 2, (8, 8), [0.0, 1e-3, 1e-1]
+    text = student_teacher_spec("diagnostics", methods=("dtp",), seeds=1, epochs=epochs, hidden=hidden,
+                                batch_size=32).replace(
+        "  tp: {epochs_fb: 1}\n",
+        "  tp: {epochs_fb: 1}\n  metrics: {bp_angles: true, gnt_angles: true, gn_angles: true, null_space: true,"
+        f" jacobian_matching: true, diagnostic_samples: 8, gn_damping_search: {search}}}\n")
+    spec = write_spec(tmp_path / "diagnostics.yaml", text)
+    out = tmp_path / "out"
+    run_ok(command(spec, out))
+    (trial,) = read_trials(out).values()
+    assert trial.attrs["status"] == "completed"
+    depth = len(hidden) + 1
+    shapes = {"gnt_angle": depth - 1, "gnt_damping": depth - 1, "gn_angle": depth, "gn_damping": depth,
+              "null_space_ratio": depth, "jacobian_matching": depth - 1}
+    for name, layers in shapes.items():
+        assert trial.layer_metrics[name].shape == (epochs, layers), name
+        assert np.isfinite(trial.layer_metrics[name]).all(), name
+    for name in ("gnt_angle", "gn_angle"):
+        assert ((trial.layer_metrics[name] >= 0) & (trial.layer_metrics[name] <= 180)).all()
+    # Measured once per epoch (the last batch), so the chosen λ is one of the candidates.
+    assert set(np.unique(trial.layer_metrics["gn_damping"])) <= set(search)
+    for name in ("bp_angle", "gnt_angle", "gn_angle", "null_space_ratio", "jacobian_matching"):
+        seconds = trial.metrics[f"diagnostic_seconds_{name}"]
+        assert seconds.shape == (epochs,) and (seconds > 0).all(), name

@@ -250,7 +250,8 @@ def read_trials(out: Path) -> dict[str, Trial]:
 
 
 # Wall-clock series and attributes differ between two runs of the same trial; everything else must not.
-TIMING_METRICS = {"seconds"}
+def is_timing(metric: str) -> bool:
+    return metric == "seconds" or metric.startswith("diagnostic_seconds_")
 
 
 def assert_same_results(a: dict[str, Trial], b: dict[str, Trial], *, snapshots: bool = True) -> None:
@@ -263,7 +264,7 @@ def assert_same_results(a: dict[str, Trial], b: dict[str, Trial], *, snapshots: 
         for key in ("index", "seed", "status", "message", "epochs", "config_json"):
             assert x.attrs[key] == y.attrs[key], (trial_id, key)
         assert x.metrics.keys() == y.metrics.keys(), trial_id
-        for name in x.metrics.keys() - TIMING_METRICS:
+        for name in (k for k in x.metrics if not is_timing(k)):
             assert np.array_equal(x.metrics[name], y.metrics[name], equal_nan=True), (trial_id, name)
         assert x.layer_metrics.keys() == y.layer_metrics.keys(), trial_id
         for name in x.layer_metrics:

@@ -21,12 +21,16 @@ public struct EpochReport: Codable, Sendable, Equatable {
     public var weightNorm: [Double]
     /// ‖W_l(end) − W_l(start)‖_F over the epoch, per layer.
     public var updateNorm: [Double]
-    /// In-epoch records, every `metrics.log_interval` batches.
+    /// In-epoch records: every `metrics.log_interval` batches when BP angles are on, every
+    /// `metrics.diagnostic_interval` batches when a diagnostic is.
     public var batchLog: [BatchRecord]
-    /// Per-layer diagnostics requested in `metrics` (`gnt_angle`, `gn_angle`, `gn_damping`,
-    /// `null_space_ratio`, `jacobian_matching`), each the mean over the batches that measured it.
+    /// Per-layer diagnostics requested in `metrics`, each the mean over the batches that measured
+    /// it: `gnt_angle` and the λ that gave it, `gnt_damping` (one per hidden layer); `gn_angle`,
+    /// `gn_damping` and `null_space_ratio` (one per layer); `jacobian_matching` (one per
+    /// layer-to-layer feedback map). Angles in degrees.
     public var diagnostics: [String: [Double]] = [:]
-    /// Wall-clock seconds each measured metric (`bp_angle` and every diagnostic) cost this epoch.
+    /// Wall-clock seconds each measured metric (`bp_angle` and every diagnostic) cost this epoch,
+    /// summed over the batches that measured it.
     public var diagnosticSeconds: [String: Double] = [:]
 }
 

@@ -22,16 +22,37 @@ public func measureTrainingPasses(_ config: RunConfig, repeats: Int) throws -> (
     return (seconds, flops)
 }
 
+/// Runs `repeats` passes over the training set with the metrics `config` requests (no evaluation)
+/// and returns, per metric, its wall time per measurement in each pass. For benchmarks: set
+/// `metrics.log_interval` and `metrics.diagnostic_interval` equal, so every measured batch
+/// measures every requested metric.
+public func measureMetricCosts(_ config: RunConfig, repeats: Int) throws -> [String: [Double]] {
+    let trainer = try makeTrainer(config)
+    var costs: [String: [Double]] = [:]
+    for _ in 0..<repeats {
+        let (seconds, measurements) = trainer.measuredPass()
+        for (name, s) in seconds { costs[name, default: []].append(s / Double(max(measurements, 1))) }
+    }
+    return costs
+}
+
 /// A trainer seen from outside, as closures formed where its rule and scalar are concrete. Through
 /// a protocol existential the calls would reach the unspecialised generic code, whose element
 /// loops run several times slower; closures built in the specialised initialiser keep them fast.
 struct TrainerHandle {
     let run: ((any TrainingObserver)?) -> RunResult
     let timedPass: () -> Void
+    /// A pass with its metrics: the seconds each took and the number of batches that measured.
+    let measuredPass: () -> (seconds: [String: Double], measurements: Int)
 
     init<Rule>(_ trainer: Trainer<Rule>) {
         run = { trainer.run(observer: $0) }
         timedPass = { _ = trainer.epochWork() }
+        measuredPass = {
+            trainer.metrics.beginEpoch(trainer.net)
+            let pass = trainer.epochWork()
+            return (trainer.metrics.epochSeconds, pass.batchLog.count)
+        }
     }
 }
 
@@ -60,5 +81,6 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
     case .gnt: return TrainerHandle(try Trainer<GNT<T>>(config: config, data: data))
     case .gait: return TrainerHandle(try Trainer<GAIT<T>>(config: config, data: data))
     case .dfa: return TrainerHandle(try Trainer<DFA<T>>(config: config, data: data))
+    case .ldrl: return TrainerHandle(try Trainer<LDRL<T>>(config: config, data: data))
     }
 }

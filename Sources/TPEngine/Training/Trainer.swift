@@ -55,7 +55,10 @@ final class Trainer<Rule: LearningRule> {
             Optimizer(config.fbOptimizer, lr: $0.lr ?? config.fbOptimizer.lr, parameters: $0.parameters)
         }
         feedbackSteps = groups.map(\.steps)
-        metrics = TrainingMetrics(net: net, config: config, feedback: rule.layerFeedback)
+        let (rule, net) = (rule, net)
+        metrics = try TrainingMetrics(net: net, config: config, feedback: rule.layerFeedback) { e in
+            rule.forwardGradients(net, outputGradient: e)
+        }
         outputGradient = Matrix(rows: config.batchSize, cols: outputWidth)
         batchTargets = Matrix(rows: config.batchSize, cols: targetWidth)
         let reads = outputWidth != targetWidth

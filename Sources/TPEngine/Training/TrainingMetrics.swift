@@ -1,51 +1,82 @@
 import RealModule
 
 /// The per-layer diagnostics a run logs besides its losses: the angle between each layer's update
-/// and the BP gradient (on request: it costs one backward pass), weight norms, and how far each
-/// layer moved during the epoch.
+/// and the BP gradient (on request: it costs one backward pass), the Gauss–Newton diagnostics (on
+/// request, see `Diagnostics`), weight norms, and how far each layer moved during the epoch. Every
+/// requested measurement is timed; the epoch report carries each one's seconds.
 final class TrainingMetrics<T: Scalar> {
     let backprop: Backpropagation<T>?
     /// BP gradients of the current batch, when angles are requested.
     let bpWeightGrads: [Matrix<T>], bpBiasGrads: [Matrix<T>?]
+    /// The requested Gauss–Newton diagnostics; nil when none is.
+    let diagnostics: Diagnostics<T>?
     /// Weights at the start of the epoch.
     let epochStart: [Matrix<T>]
-    /// Batches between BP-angle measurements (0: last batch of the epoch).
-    let logInterval: Int
+    /// Batches between BP-angle measurements and between diagnostic measurements (0: last batch
+    /// of the epoch).
+    let logInterval: Int, diagnosticInterval: Int
+    /// Wall-clock seconds of each measured metric so far this epoch.
+    var epochSeconds: [String: Double] = [:]
 
-    init(net: Network<T>, bpAngles: Bool, logInterval: Int = 0) {
+    init(net: Network<T>, bpAngles: Bool, logInterval: Int = 0, diagnostics: Diagnostics<T>? = nil,
+         diagnosticInterval: Int = 0) {
         backprop = bpAngles ? Backpropagation(net: net) : nil
         bpWeightGrads = bpAngles ? net.layers.map { Matrix(rows: $0.fanOut, cols: $0.fanIn) } : []
         bpBiasGrads = bpAngles ? net.layers.map { $0.bias.map { Matrix(rows: 1, cols: $0.value.cols) } } : []
+        self.diagnostics = diagnostics
         epochStart = net.layers.map { $0.weight.value.copy() }
         self.logInterval = logInterval
+        self.diagnosticInterval = diagnosticInterval
     }
 
-    convenience init(net: Network<T>, config: RunConfig, feedback: LayerFeedback<T>?) {
-        self.init(net: net, bpAngles: config.metrics.bpAngles, logInterval: config.metrics.logInterval)
+    /// `methodUpdate` fills the rule's forward gradients for an output gradient: the diagnostics
+    /// recompute the update on a subsample of the batch. Throws `ConfigError` when a requested
+    /// diagnostic cannot run on this network.
+    convenience init(net: Network<T>, config: RunConfig, feedback: LayerFeedback<T>?,
+                     methodUpdate: @escaping (MatRef<T>) -> Void) throws {
+        let diagnostics = try Diagnostics(net: net, config: config, feedback: feedback, methodUpdate: methodUpdate)
+        self.init(net: net, bpAngles: config.metrics.bpAngles, logInterval: config.metrics.logInterval,
+                  diagnostics: diagnostics, diagnosticInterval: config.metrics.diagnosticInterval)
     }
 
     /// Measures what is due on batch `index` (after the rule's forward gradients, before the
     /// forward step) and returns its record; nil when nothing is due.
     func measure(_ net: Network<T>, batch index: Int, batchesPerEpoch: Int,
                  outputGradient e: MatRef<T>) -> BatchRecord? {
-        guard due(batch: index, interval: logInterval, batchesPerEpoch: batchesPerEpoch) else { return nil }
-        return BatchRecord(batch: index, trainLoss: .nan, bpAngle: measureBPAngles(net, outputGradient: e))
+        let anglesDue = backprop != nil && due(batch: index, interval: logInterval, batchesPerEpoch: batchesPerEpoch)
+        let diagnosticsDue = diagnostics != nil
+            && due(batch: index, interval: diagnosticInterval, batchesPerEpoch: batchesPerEpoch)
+        guard anglesDue || diagnosticsDue else { return nil }
+        var record = BatchRecord(batch: index, trainLoss: .nan, bpAngle: [])
+        if anglesDue {
+            timed("bp_angle", into: &epochSeconds) { record.bpAngle = measureBPAngles(net, outputGradient: e) }
+        }
+        if diagnosticsDue, let diagnostics {
+            let (values, seconds) = diagnostics.measure(net, outputGradient: e)
+            record.diagnostics = values
+            epochSeconds.merge(seconds, uniquingKeysWith: +)
+        }
+        return record
     }
 
-    /// Epoch means of the batch records.
+    /// Epoch means of the batch records, and the seconds the measurements took.
     func summarise(_ records: [BatchRecord], into report: inout EpochReport) {
-        report.bpAngle = meanAngles(records.map(\.bpAngle))
+        report.bpAngle = perLayerMeans(records.map(\.bpAngle))
+        for name in Set(records.flatMap(\.diagnostics.keys)) {
+            report.diagnostics[name] = perLayerMeans(records.compactMap { $0.diagnostics[name] })
+        }
+        report.diagnosticSeconds = epochSeconds
     }
 
     func beginEpoch(_ net: Network<T>) {
         for (l, layer) in net.layers.enumerated() { copy(layer.weight.value.ref, into: epochStart[l].ref) }
+        epochSeconds = [:]
     }
 
-    /// Whether batch `index` measures angles: every `interval` batches, or on the last batch of the
-    /// epoch when the interval is 0.
+    /// Whether batch `index` measures: every `interval` batches, or on the last batch of the epoch
+    /// when the interval is 0.
     func due(batch index: Int, interval: Int, batchesPerEpoch: Int) -> Bool {
-        guard backprop != nil else { return false }
-        return interval > 0 ? index % interval == 0 : index == batchesPerEpoch - 1
+        interval > 0 ? index % interval == 0 : index == batchesPerEpoch - 1
     }
 
     /// ∠(ΔW_l, ∂ℓ/∂W_l) in degrees for every layer, with ΔW_l the gradient the rule just computed.
@@ -55,9 +86,11 @@ final class TrainingMetrics<T: Scalar> {
         return net.layers.indices.map { l in angle(net.layers[l].weight.grad.ref, bpWeightGrads[l].ref) }
     }
 
-    func meanAngles(_ records: [[Double]]) -> [Double] {
-        guard let first = records.first, !first.isEmpty else { return [] }
-        return first.indices.map { l in records.map { $0[l] }.reduce(0, +) / Double(records.count) }
+    /// Per-layer means over the records that measured (non-empty ones).
+    func perLayerMeans(_ records: [[Double]]) -> [Double] {
+        let measured = records.filter { !$0.isEmpty }
+        guard let first = measured.first else { return [] }
+        return first.indices.map { l in measured.map { $0[l] }.reduce(0, +) / Double(measured.count) }
     }
 
     func weightNorms(_ net: Network<T>) -> [Double] {

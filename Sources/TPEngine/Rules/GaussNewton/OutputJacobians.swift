@@ -15,12 +15,15 @@ final class OutputJacobians<T: Scalar> {
     /// s'(a_l) of the batch (scratch).
     let slope: Matrix<T>
 
-    init(net: Network<T>) {
-        let n = net.widths[net.depth], rows = net.maxBatch * n
+    /// Sized for batches of up to `maxBatch` samples (default: the network's largest batch; the
+    /// diagnostics use fewer when they measure on a subsample).
+    init(net: Network<T>, maxBatch: Int? = nil) {
+        let samples = maxBatch ?? net.maxBatch
+        let n = net.widths[net.depth], rows = samples * n
         outputWidth = n
         wrtActivation = net.widths.indices.map { k in k > 0 && k < net.depth ? Matrix(rows: rows, cols: net.widths[k]) : nil }
         wrtPre = net.layers.map { Matrix(rows: rows, cols: $0.fanOut) }
-        slope = Matrix(rows: net.maxBatch, cols: net.widths.dropFirst().max() ?? 1)
+        slope = Matrix(rows: samples, cols: net.widths.dropFirst().max() ?? 1)
     }
 
     /// Block b (sample b) of a stacked Jacobian.
