@@ -280,4 +280,51 @@ final class DiagnosticsTests: XCTestCase {
         c.metrics.diagnosticSamples = 6
         XCTAssertNoThrow(try Diagnostics(net: net, config: c, feedback: nil) { _ in })
     }
+
+    /// An output wider than the Gram matrix allows even for one sample cannot be helped by fewer
+    /// samples: the error says so instead of suggesting 0 (which means the whole batch).
+    func testOutputTooWideForTheGramMatrixIsAClearError() {
+        var c = RunConfig.defaults(for: .gnt)
+        c.metrics.nullSpace = true
+        let net = TestNet.make([3, 4, 3000], batch: 1)
+        XCTAssertThrowsError(try Diagnostics(net: net, config: c, feedback: nil) { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("do not support an output of 3000 units"), "\(error)")
+            XCTAssertFalse("\(error)".contains("diagnostic_samples to at most"), "\(error)")
+        }
+    }
+
+    /// A config edited in code after validation may hold a negative sample count: a configuration
+    /// error, not a trap in the buffers it would size.
+    func testNegativeDiagnosticSamplesIsAConfigError() {
+        var c = RunConfig.defaults(for: .gnt)
+        c.metrics.gntAngles = true
+        c.metrics.diagnosticSamples = -1
+        let net = TestNet.make([3, 4, 2], batch: 2)
+        XCTAssertThrowsError(try Diagnostics(net: net, config: c, feedback: nil) { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("metrics.diagnostic_samples: -1 is out of range"), "\(error)")
+        }
+    }
+
+    /// Measuring changes nothing in training: for a rule that trains its feedback after its forward
+    /// gradients ([M20]'s order, measured before the feedback step), every diagnostic on a
+    /// subsample at every batch leaves the losses and weights of plain training.
+    func testDiagnosticsLeaveTrainingUnchanged() throws {
+        let plain = tinyRun(.drl)
+        var measured = plain
+        measured.metrics.bpAngles = true
+        measured.metrics.gntAngles = true
+        measured.metrics.gnAngles = true
+        measured.metrics.nullSpace = true
+        measured.metrics.jacobianMatching = true
+        measured.metrics.logInterval = 1
+        measured.metrics.diagnosticInterval = 1
+        measured.metrics.diagnosticSamples = 8
+        measured.metrics.gnDampingSearch = [0, 0.1]
+        let (a, b) = (try train(plain), try train(measured))
+        XCTAssertEqual(b.epochs.first?.diagnostics.isEmpty, false)
+        XCTAssertEqual(a.epochs.map(\.trainLoss), b.epochs.map(\.trainLoss))
+        XCTAssertEqual(a.epochs.map(\.testLoss), b.epochs.map(\.testLoss))
+        XCTAssertEqual(a.epochs.map(\.reconstructionLoss), b.epochs.map(\.reconstructionLoss))
+        XCTAssertEqual(a.epochs.map(\.weightNorm), b.epochs.map(\.weightNorm))
+    }
 }
