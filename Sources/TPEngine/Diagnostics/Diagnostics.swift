@@ -42,7 +42,7 @@ final class Diagnostics<T: Scalar> {
         guard m.gntAngles || m.gnAngles || m.nullSpace || m.jacobianMatching else { return nil }
         guard m.diagnosticSamples >= 0 else {
             throw ConfigError.outOfRange(key: "metrics.diagnostic_samples", value: "\(m.diagnosticSamples)",
-                                         expected: "an integer ≥ 0 (0: the whole batch)", at: nil)
+                                         expected: "an integer >= 0 (0: the whole batch)", at: nil)
         }
         if m.jacobianMatching && feedback == nil {
             throw ConfigError.inconsistent(
@@ -138,13 +138,13 @@ final class Diagnostics<T: Scalar> {
         return (values, seconds, searched)
     }
 
-    /// Narrows the network to the subsample with the method's update recomputed on it, and
-    /// computes the output Jacobians, once per measurement.
     /// The key reporting the λ of a searched angle: `gnt_angle` → `gnt_damping`.
     static func dampingName(of angle: String) -> String {
         String(angle.dropLast("angle".count)) + "damping"
     }
 
+    /// Narrows the network to the subsample with the method's update recomputed on it, and
+    /// computes the output Jacobians, once per measurement.
     private func prepareJacobians(_ net: Network<T>, _ e: MatRef<T>) {
         guard !jacobiansReady, let jacobians else { return }
         if e.rows < net.batch {
