@@ -91,10 +91,8 @@ extension RunConfig {
             // 0.1, orthogonal initialisation, output loss ½‖h_L − t_L‖² whose target t_L is the
             // one-hot label on the read units (summed MSE with β = ½ gives exactly that), the
             // batch-mean update (e22 local loss), γ = 1e-3, Float64. Not in methods.md, our
-            // choices: Adam lr 5e-5 (A20 grid-searched theirs; this row used to say 1e-4 but stored
-            // it times β without lr/β, so 5e-5 is the rate every run so far used) and orthogonality
-            // weight λ = 1e-2, which kept the BP angles lowest of {0, 1e-3, 1e-2} in one-epoch runs
-            // at equal accuracy.
+            // choices: Adam lr 5e-5 (A20 grid-searched theirs) and orthogonality weight λ = 1e-2,
+            // which kept the BP angles lowest of {0, 1e-3, 1e-2} in one-epoch runs at equal accuracy.
             return ReferenceRow(lr: 5e-5, beta: 0.5, normalizeLr: false, extra: { config in
                 config.dtype = .float64
                 config.model.hidden = [784, 784, 784, 784]
