@@ -61,10 +61,11 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// The rule's defaults on M20's network, `samples` training samples, Float32.
-    func benchConfig(_ method: String) throws -> RunConfig {
+    /// The rule's defaults on M20's network, `samples` training samples, Float32; `overrides`
+    /// (`key=value`) carry the options a config validates.
+    func benchConfig(_ method: String, overrides: [String] = []) throws -> RunConfig {
         var config = try reportingInputErrors {
-            try RunConfig.resolve(yaml: "{}", source: "bench", overrides: ["method=\(method)"])
+            try RunConfig.resolve(yaml: "{}", source: "bench", overrides: ["method=\(method)"] + overrides)
         }
         config.data.trainSubset = samples
         config.model.hidden = Array(Self.widths.dropFirst().dropLast())
@@ -78,6 +79,11 @@ struct BenchCommand: ParsableCommand {
     /// per epoch (the default interval) adds.
     func runDiagnostics() throws {
         let batches = (samples + Self.batch - 1) / Self.batch, measurements = min(4, batches)
+        // Batches 0, k, 2k, … measure: k rounded up gives `measurements` of them, not one more.
+        let interval = (batches + measurements - 1) / measurements
+        let overrides = ["metrics.diagnostic_samples=\(diagnosticSamples)",
+                         "metrics.gn_damping_search=[\(dampings.map { String($0) }.joined(separator: ", "))]"]
+        let plainConfigs = try methods.map { try benchConfig($0, overrides: overrides) }  // bad input: exit 2 first
         print("metric costs on 784-256×5-10 tanh, batch \(Self.batch), float32, \(BLASThreads.current) BLAS "
               + "thread(s), \(samples) samples per pass, \(measurements) measurements per pass, median of \(repeats)")
         print("λ search: \(dampings.map { String($0) }.joined(separator: " ")); samples per measurement: "
@@ -86,8 +92,7 @@ struct BenchCommand: ParsableCommand {
             ("bp_angle", \.bpAngles), ("gnt_angle", \.gntAngles), ("gn_angle", \.gnAngles),
             ("null_space_ratio", \.nullSpace), ("jacobian_matching", \.jacobianMatching),
         ]
-        for name in methods {
-            let plain = try benchConfig(name)
+        for (name, plain) in zip(methods, plainConfigs) {
             let epoch = median(try reportingInputErrors { try measureTrainingPasses(plain, repeats: repeats) }.seconds)
                 * 55_000 / Double(samples)
             print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
@@ -95,16 +100,16 @@ struct BenchCommand: ParsableCommand {
             for metric in metrics {
                 var config = plain
                 config.metrics[keyPath: metric.on] = true
-                config.metrics.gnDampingSearch = dampings
-                config.metrics.diagnosticSamples = diagnosticSamples
-                config.metrics.logInterval = batches / measurements
-                config.metrics.diagnosticInterval = config.metrics.logInterval
+                config.metrics.logInterval = interval
+                config.metrics.diagnosticInterval = interval
                 let label = "  " + metric.name.padding(toLength: 18, withPad: " ", startingAt: 0)
                 do {
                     let t = median(try measureMetricCosts(config, repeats: repeats)[metric.name] ?? [.nan])
                     print(label + String(format: "%9.4f s per measurement  %7.2f%% of an epoch", t, 100 * t / epoch))
-                } catch is ConfigError {   // Jacobian matching of a rule without layer-to-layer feedback
+                } catch let error as ConfigError where error.isJacobianMatchingWithoutLayerFeedback {
                     print(label + "        –  (does not apply to \(name))")
+                } catch let error as ConfigError {
+                    print(label + "        –  (\(error))")
                 }
             }
         }
