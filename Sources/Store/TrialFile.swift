@@ -67,8 +67,10 @@ enum TrialFile {
         }
     }
 
-    static func write(_ trial: TrialRecord, to path: String, snapshotOptions: H5DatasetOptions) throws {
-        let file = try H5File.create(path, mode: .exclusive, trackOrder: true)
+    /// The bytes of the trial's file, built in memory (the caller decides how they reach the disk).
+    /// `path` names the file in error messages.
+    static func image(_ trial: TrialRecord, path: String, snapshotOptions: H5DatasetOptions) throws -> [UInt8] {
+        let file = try H5File.createInMemory(path, trackOrder: true)
         try file.setAttribute("format", .string(format))
         try file.setAttribute("format_version", .int64(formatVersion))
         try file.setAttribute("id", .string(trial.id))
@@ -127,7 +129,9 @@ enum TrialFile {
                 }
             }
         }
+        let bytes = try file.image()
         try file.close()
+        return bytes
     }
 
     /// Chunked compression needs a non-scalar, non-empty dataset.
@@ -172,10 +176,7 @@ enum TrialFile {
         }
         guard series else { return (record, epochs) }
 
-        let metrics = try file.openGroup("metrics")
-        for name in try metrics.children() {
-            record.epochMetrics[name] = try metrics.readDataset(name, as: Double.self).values
-        }
+        record.epochMetrics = try readMetrics(file)
         let layerMetrics = try file.openGroup("layer_metrics")
         for name in try layerMetrics.children() {
             let array = try layerMetrics.readDataset(name, as: Double.self)
@@ -217,6 +218,27 @@ enum TrialFile {
         }
         record.snapshots.sort { $0.epoch < $1.epoch }
         return (record, epochs)
+    }
+}
+
+extension TrialFile {
+    /// The `/metrics` curves of the trial file at `path`.
+    static func readMetrics(path: String) throws -> [String: [Double]] {
+        let file = try H5File.open(path)
+        let format = (try? file.stringAttribute("format")) ?? "(none)"
+        guard format == Self.format else {
+            throw StoreError(path: path, reason: "not a tpsweep trial file (format attribute is \(format))")
+        }
+        return try readMetrics(file)
+    }
+
+    private static func readMetrics(_ file: H5File) throws -> [String: [Double]] {
+        let metrics = try file.openGroup("metrics")
+        var curves: [String: [Double]] = [:]
+        for name in try metrics.children() {
+            curves[name] = try metrics.readDataset(name, as: Double.self).values
+        }
+        return curves
     }
 }
 
