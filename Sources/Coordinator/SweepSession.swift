@@ -46,6 +46,7 @@ final class SweepSession {
     private var scheduler: any TrialScheduler
     let status: StatusReporter
     private(set) var failed = false
+    private var firstAssignedAt: Date?
 
     let specText: String
 
@@ -99,6 +100,7 @@ final class SweepSession {
     /// The next trial for `rank`, unless the sweep is done or stopping.
     func nextAssignment(for rank: Int) -> Assignment? {
         guard let (trial, attempt) = ledger.assign(to: rank) else { return nil }
+        if firstAssignedAt == nil { firstAssignedAt = Date() }
         status.started(trial.id, rank: rank)
         return Assignment(trial: trial, attempt: attempt, snapshots: spec.snapshots, awaitsDecisions: schedulerCanStop)
     }
@@ -137,8 +139,14 @@ final class SweepSession {
     }
 
     /// Waits until every finished trial and the index are on disk; throws the first store error.
+    /// Then logs the session's throughput: trials stored per second from the moment the first trial
+    /// was handed out until the last one was on disk (what benchmarks/coordinator_overhead.sh reads).
     func close() throws {
         try writer.close()
+        guard let firstAssignedAt, ledger.finishedHere > 0 else { return }
+        let seconds = Date().timeIntervalSince(firstAssignedAt)
+        status.log("stored \(ledger.finishedHere) trials in " + String(format: "%.3f s: %.1f trials/s", seconds,
+                   Double(ledger.finishedHere) / seconds))
     }
 }
 
