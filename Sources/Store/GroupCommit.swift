@@ -10,15 +10,17 @@ import Foundation
 /// a temporary, which readers ignore) or the complete file: no final name is given before the data
 /// behind it is on disk.
 enum GroupCommit {
-    /// Writes `files` (final name → bytes) into `directory`; returns the files that could not be
-    /// written, with why. The others are in place and durable when this returns.
-    static func write(directory: String, files: [(name: String, bytes: [UInt8])]) -> [(name: String, error: Error)] {
+    /// Makes `files` appear in `directory`: each `write` creates its file at the temporary path it
+    /// is given. Returns the files that could not be written, with why; the others are in place and
+    /// durable when this returns.
+    static func write(directory: String, files: [(name: String, write: (String) throws -> Void)])
+        -> [(name: String, error: Error)] {
         var failures: [(name: String, error: Error)] = []
         var written: [(name: String, temporary: String)] = []
         for file in files {
             let temporary = AtomicFile.temporaryPath(directory: directory, finalName: file.name)
             do {
-                try writeWhole(file.bytes, to: temporary)
+                try file.write(temporary)
                 written.append((file.name, temporary))
             } catch {
                 unlink(temporary)
@@ -55,22 +57,6 @@ enum GroupCommit {
             return failures + written.map { ($0.name, error) }
         }
         return failures
-    }
-
-    /// Creates `path` (which must not exist) holding exactly `bytes`.
-    private static func writeWhole(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 { throw StoreError(path: path, reason: "cannot create: \(AtomicFile.errnoText())") }
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError(path: path, reason: "write failed: \(AtomicFile.errnoText())")
-            }
-            offset += n
-        }
     }
 
     /// Flushes the written files to disk: with one `syncfs` of the directory's file system where the

@@ -61,12 +61,11 @@ public final class SweepStore: Sendable {
     public func write(_ trials: [TrialRecord]) -> [(id: String, error: Error)] {
         let options = snapshotCompression.map { H5DatasetOptions(gzip: $0, shuffle: true) } ?? H5DatasetOptions()
         var failures: [(id: String, error: Error)] = []
-        var files: [(name: String, bytes: [UInt8])] = []
+        var files: [(name: String, write: (String) throws -> Void)] = []
         for trial in trials {
-            let final = trialPath(trial.id)
             do {
-                try TrialFile.validate(trial, path: final)
-                files.append(("\(trial.id).h5", try TrialFile.image(trial, path: final, snapshotOptions: options)))
+                try TrialFile.validate(trial, path: trialPath(trial.id))
+                files.append(("\(trial.id).h5", { try TrialFile.write(trial, to: $0, snapshotOptions: options) }))
             } catch {
                 failures.append((trial.id, error))
             }

@@ -67,10 +67,10 @@ enum TrialFile {
         }
     }
 
-    /// The bytes of the trial's file, built in memory (the caller decides how they reach the disk).
-    /// `path` names the file in error messages.
-    static func image(_ trial: TrialRecord, path: String, snapshotOptions: H5DatasetOptions) throws -> [UInt8] {
-        let file = try H5File.createInMemory(path, trackOrder: true)
+    /// Writes the trial's file at `path` (which must not exist), built in memory and written in one
+    /// piece; not yet flushed to disk.
+    static func write(_ trial: TrialRecord, to path: String, snapshotOptions: H5DatasetOptions) throws {
+        let file = try H5File.create(path, mode: .exclusive, trackOrder: true, buffered: true)
         try file.setAttribute("format", .string(format))
         try file.setAttribute("format_version", .int64(formatVersion))
         try file.setAttribute("id", .string(trial.id))
@@ -129,9 +129,7 @@ enum TrialFile {
                 }
             }
         }
-        let bytes = try file.image()
         try file.close()
-        return bytes
     }
 
     /// Chunked compression needs a non-scalar, non-empty dataset.
