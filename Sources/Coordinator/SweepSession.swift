@@ -145,7 +145,7 @@ final class SweepSession {
         try writer.close()
         guard let firstAssignedAt, ledger.finishedHere > 0 else { return }
         let seconds = Date().timeIntervalSince(firstAssignedAt)
-        status.log("stored \(ledger.finishedHere) trials in " + String(format: "%.3f s: %.1f trials/s", seconds,
+        status.log("stored \(ledger.finishedHere) trials in " + String(format: "%.3f s: %.2f trials/s", seconds,
                    Double(ledger.finishedHere) / seconds))
     }
 }
