@@ -55,7 +55,7 @@ struct BenchCommand: ParsableCommand {
         if diagnostics { return try runDiagnostics() }
         let batch = Self.batch, widths = [784] + hidden + [10]
         let scalar = try benchConfig(methods.first ?? "bp").dtype
-        print("\(widths.map(String.init).joined(separator: "-")) tanh, batch \(batch), \(scalar.rawValue), "
+        print("\(widths.map(String.init).joined(separator: "-")), batch \(batch), \(scalar.rawValue), "
               + "\(BLASThreads.current) BLAS thread(s), \(samples) samples per pass, median of \(repeats)")
         let ceiling = scalar == .float64 ? gemmCeiling(Double.self, widths: widths, batch: batch, repeats: repeats)
                                          : gemmCeiling(Float.self, widths: widths, batch: batch, repeats: repeats)
@@ -101,7 +101,7 @@ struct BenchCommand: ParsableCommand {
         let overrides = ["metrics.diagnostic_samples=\(diagnosticSamples)",
                          "metrics.gn_damping_search=[\(dampings.map { String($0) }.joined(separator: ", "))]"]
         let plainConfigs = try methods.map { try benchConfig($0, overrides: overrides) }  // bad input: exit 2 first
-        print("metric costs on 784-\(hidden.map(String.init).joined(separator: "-"))-10 tanh, batch \(Self.batch), "
+        print("metric costs on 784-\(hidden.map(String.init).joined(separator: "-"))-10, batch \(Self.batch), "
               + "\(try benchConfig(methods.first ?? "bp").dtype.rawValue), \(BLASThreads.current) BLAS "
               + "thread(s), \(samples) samples per pass, \(measurements) measurements per pass, median of \(repeats)")
         print("λ search: \(dampings.map { String($0) }.joined(separator: " ")); samples per measurement: "

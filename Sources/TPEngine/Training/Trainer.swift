@@ -160,22 +160,24 @@ final class Trainer<Rule: LearningRule> {
     }
 
     /// The training work of one epoch, without evaluation: under [L15]'s alternating order a
-    /// feedback-only epoch first, then the pass that trains the forward weights.
+    /// feedback-only epoch first, then the pass that trains the forward weights, then [M20]'s
+    /// `extra_fb_epochs` feedback-only epochs. What an epoch of the rule costs, as benchmarks time it.
     func epochWork() -> Pass {
         for i in reconstruction.indices { reconstruction[i] = 0 }
         feedbackBatches = 0
         if rule.batchOrder == .alternatingEpochs && trainsFeedback { feedbackEpoch() }
-        return trainingPass()
+        let pass = trainingPass()
+        if trainsFeedback && !pass.diverged {
+            for _ in 0..<config.tp.extraFbEpochs { feedbackEpoch() }
+        }
+        return pass
     }
 
-    /// One epoch's training, then extra feedback epochs and evaluation.
+    /// One epoch's training, then evaluation.
     func trainEpoch(_ epoch: Int) -> EpochReport {
         let start = Date()
         metrics.beginEpoch(net)
         let pass = epochWork()
-        if trainsFeedback && !pass.diverged {
-            for _ in 0..<config.tp.extraFbEpochs { feedbackEpoch() }
-        }
         let n = Double(max(order.count, 1))
         let (vl, va) = evaluate(data.validation)
         let (tl, ta) = evaluate(data.test)
