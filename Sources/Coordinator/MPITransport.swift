@@ -10,10 +10,12 @@ import TPEngine
 func coordinate(_ session: SweepSession, world: MPIWorld) throws {
     var idle: [Int] = []
     var active = world.size - 1
+    var buffer = WireWriter()
     func dispatch() throws {
         while let rank = idle.first, let assignment = session.nextAssignment(for: rank) {
             idle.removeFirst()
-            try world.send(Wire.encode(assignment), to: rank, tag: WireTag.assign.rawValue)
+            Wire.encode(assignment, into: &buffer)
+            try world.send(buffer.bytes, to: rank, tag: WireTag.assign.rawValue)
         }
         // Idle workers wait while trials still run: a failed one may come back for a retry.
         if session.ledger.isFinished || (session.failed && session.ledger.running.isEmpty) {
@@ -28,15 +30,16 @@ func coordinate(_ session: SweepSession, world: MPIWorld) throws {
         case .ready:
             idle.append(message.source)
         case .epoch:
-            let m = try Wire.decode(EpochMessage.self, message.payload)
+            let m = try Wire.decodeEpoch(message.payload)
             let decision = session.decide(trialID: m.trialID, report: m.report)
             guard session.schedulerCanStop else { break }
             let reply: DecisionMessage
             if case .prune(let reason) = decision { reply = DecisionMessage(stop: true, reason: reason) }
             else { reply = DecisionMessage(stop: false, reason: "") }
-            try world.send(Wire.encode(reply), to: message.source, tag: WireTag.decision.rawValue)
+            Wire.encode(reply, into: &buffer)
+            try world.send(buffer.bytes, to: message.source, tag: WireTag.decision.rawValue)
         case .outcome:
-            let m = try Wire.decode(OutcomeMessage.self, message.payload)
+            let m = try Wire.decodeOutcome(message.payload)
             try session.finish(trialID: m.trialID, attempt: m.attempt, outcome: m.outcome)
             idle.append(message.source)
         default:
@@ -53,19 +56,20 @@ func coordinate(_ session: SweepSession, world: MPIWorld) throws {
 /// to stop.
 func work(world: MPIWorld) throws {
     try world.send([], to: 0, tag: WireTag.ready.rawValue)
+    var buffer = WireWriter()
     while true {
         let message = try world.receive(from: 0)
         guard message.tag == WireTag.assign.rawValue else { return }
-        let assignment = try Wire.decode(Assignment.self, message.payload)
+        let assignment = try Wire.decodeAssignment(message.payload)
         let id = assignment.trial.id
         var transportError: Error?
         let outcome = runTrial(assignment.trial, policy: assignment.snapshots, rank: world.rank,
                                host: world.processorName) { report in
             do {
-                try world.send(Wire.encode(EpochMessage(trialID: id, report: report)), to: 0, tag: WireTag.epoch.rawValue)
+                Wire.encode(EpochMessage(trialID: id, report: report), into: &buffer)
+                try world.send(buffer.bytes, to: 0, tag: WireTag.epoch.rawValue)
                 guard assignment.awaitsDecisions else { return .proceed }
-                let reply = try Wire.decode(DecisionMessage.self,
-                                            world.receive(from: 0, tag: WireTag.decision.rawValue).payload)
+                let reply = try Wire.decodeDecision(world.receive(from: 0, tag: WireTag.decision.rawValue).payload)
                 return reply.stop ? .prune(reason: reply.reason) : .proceed
             } catch {
                 transportError = error
@@ -73,8 +77,8 @@ func work(world: MPIWorld) throws {
             }
         }
         if let transportError { throw transportError }
-        try world.send(Wire.encode(OutcomeMessage(trialID: id, attempt: assignment.attempt, outcome: outcome)),
-                       to: 0, tag: WireTag.outcome.rawValue)
+        Wire.encode(OutcomeMessage(trialID: id, attempt: assignment.attempt, outcome: outcome), into: &buffer)
+        try world.send(buffer.bytes, to: 0, tag: WireTag.outcome.rawValue)
     }
 }
 

@@ -6,7 +6,8 @@ import TPEngine
 /// Turns what a trial produced into the store's record. The store knows nothing of learning
 /// rules: metrics arrive as named series, snapshots as named arrays.
 enum Records {
-    static func make(trial: Trial, attempt: Int, outcome: TrialOutcome) -> TrialRecord {
+    /// `configJSON`: `configJSON(trial.config)`, which the session has already made for the worker.
+    static func make(trial: Trial, configJSON: String, attempt: Int, outcome: TrialOutcome) -> TrialRecord {
         let epochs = outcome.result?.epochs ?? []
         var series: [String: [Double]] = [:]
         let scalars: [(String, KeyPath<EpochReport, Double>)] = [
@@ -44,11 +45,16 @@ enum Records {
         return TrialRecord(
             id: trial.id, index: trial.index,
             parameters: trial.parameters.map { ($0.key, attribute($0.value)) },
-            seed: trial.seed, configJSON: (try? String(decoding: trial.config.jsonData(), as: UTF8.self)) ?? "",
+            seed: trial.seed, configJSON: configJSON,
             status: outcome.status.rawValue, message: outcome.message, rank: outcome.rank, host: outcome.host,
             startedAt: outcome.startedAt, seconds: outcome.seconds, attempts: attempt,
             epochMetrics: series, layerMetrics: layers, summary: summary,
             snapshots: outcome.snapshots.map(snapshot))
+    }
+
+    /// The config as the record stores it.
+    static func configJSON(_ config: RunConfig) -> String {
+        (try? String(decoding: config.jsonData(), as: UTF8.self)) ?? ""
     }
 
     /// Rows of one width: an epoch that measured nothing (a run that diverged before the measured

@@ -39,6 +39,9 @@ final class SweepSession {
     let spec: SweepSpec
     let trials: [Trial]
     private let trialsByID: [String: Trial]
+    /// Each handed-out trial's config as JSON, kept until the trial is stored: encoded once for
+    /// the worker and the record (and any retry).
+    private var configJSONByID: [String: String] = [:]
     let options: RunOptions
     let store: SweepStore
     private let writer: TrialWriter
@@ -102,7 +105,10 @@ final class SweepSession {
         guard let (trial, attempt) = ledger.assign(to: rank) else { return nil }
         if firstAssignedAt == nil { firstAssignedAt = Date() }
         status.started(trial.id, rank: rank)
-        return Assignment(trial: trial, attempt: attempt, snapshots: spec.snapshots, awaitsDecisions: schedulerCanStop)
+        let json = configJSONByID[trial.id] ?? Records.configJSON(trial.config)
+        configJSONByID[trial.id] = json
+        return Assignment(trial: trial, configJSON: json, attempt: attempt, snapshots: spec.snapshots,
+                          awaitsDecisions: schedulerCanStop)
     }
 
     /// The scheduler's answer to one epoch report.
@@ -122,7 +128,8 @@ final class SweepSession {
         status.ended(trialID)
         guard ledger.finished(trialID, status: outcome.status.rawValue, seconds: outcome.seconds) == .store,
               let trial = trialsByID[trialID] else { return }
-        try writer.submit(Records.make(trial: trial, attempt: attempt, outcome: outcome))
+        let json = configJSONByID.removeValue(forKey: trialID) ?? Records.configJSON(trial.config)
+        try writer.submit(Records.make(trial: trial, configJSON: json, attempt: attempt, outcome: outcome))
         if outcome.status == .failed {
             status.log("trial \(trialID) failed: \(outcome.message)")
             if options.failFast {

@@ -3,8 +3,8 @@ import Sweep
 import TPEngine
 
 /// Everything one trial produced, as it travels from the rank that trained it to rank 0.
-struct TrialOutcome: Codable, Sendable {
-    enum Status: String, Codable, Sendable { case completed, pruned, diverged, failed }
+struct TrialOutcome: Sendable {
+    enum Status: String, Sendable { case completed, pruned, diverged, failed }
     var status: Status
     var message: String
     var result: RunResult?
@@ -16,7 +16,7 @@ struct TrialOutcome: Codable, Sendable {
 }
 
 /// Weights kept at one epoch, tagged with why ("epoch", "best", "final").
-struct SnapshotPayload: Codable, Sendable {
+struct SnapshotPayload: Sendable {
     var epoch: Int
     var tags: [String]
     var tensors: [TensorPayload]
@@ -24,13 +24,15 @@ struct SnapshotPayload: Codable, Sendable {
 
 /// One parameter tensor as raw little-endian bytes in the run's own precision: snapshots of a
 /// Float32 run are stored as float32, not widened.
-struct TensorPayload: Codable, Sendable {
+struct TensorPayload: Sendable {
     var name: String
     var role: String
     var shape: [Int]
     var dtype: DType
     var bytes: Data
+}
 
+extension TensorPayload {
     init(_ w: WeightTensor, dtype: DType) {
         (name, role, shape, self.dtype) = (w.name, w.role.rawValue, w.shape, dtype)
         switch dtype {

@@ -9,7 +9,7 @@ import TPEngine
 /// metrics, their seconds as per-epoch series, and rows of one width even when an epoch measured
 /// nothing.
 final class RecordsTests: XCTestCase {
-    /// An epoch report as a worker sends it (JSON), with the given per-layer metrics.
+    /// An epoch report with the given per-layer metrics.
     func report(epoch: Int, bpAngle: [Double], diagnostics: [String: [Double]],
                 seconds: [String: Double]) throws -> EpochReport {
         let object: [String: Any] = [
@@ -32,7 +32,8 @@ final class RecordsTests: XCTestCase {
         let outcome = TrialOutcome(status: .diverged, message: "", result: result, snapshots: [], startedAt: 0,
                                    seconds: 4, rank: 0, host: "h")
         let trial = Trial(id: "t", index: 0, parameters: [], seed: 0, config: RunConfig())
-        let record = Records.make(trial: trial, attempt: 1, outcome: outcome)
+        let record = Records.make(trial: trial, configJSON: Records.configJSON(trial.config), attempt: 1,
+                                  outcome: outcome)
         for (name, first) in [("bp_angle", [10.0, 20, 0]), ("gn_angle", [30, 40, 50]), ("gnt_angle", [5, 6])] {
             let rows = try XCTUnwrap(record.layerMetrics[name], name)
             XCTAssertEqual(rows.count, 2, name)
