@@ -233,7 +233,7 @@ extension WireReader {
     }
 
     mutating func epochReport() throws -> EpochReport {
-        var e = EpochReport.blank
+        var e = EpochReport()
         e.epoch = try int()
         e.trainLoss = try double(); e.trainAccuracy = try double()
         e.validationLoss = try double(); e.validationAccuracy = try double()
@@ -242,7 +242,7 @@ extension WireReader {
         e.reconstructionLoss = try doubles(); e.bpAngle = try doubles()
         e.weightNorm = try doubles(); e.updateNorm = try doubles()
         e.batchLog = try array(minimumSize: 20) { r in
-            var b = BatchRecord.blank
+            var b = BatchRecord()
             b.batch = try r.int()
             b.trainLoss = try r.double()
             b.bpAngle = try r.doubles()
@@ -253,18 +253,4 @@ extension WireReader {
         e.diagnosticSeconds = try dictionary(minimumSize: 8) { try $0.double() }
         return e
     }
-}
-
-// TPEngine's reports have no public memberwise initialisers, only public fields and Codable: a
-// blank one is decoded once per process and the reader sets every field of a copy.
-extension EpochReport {
-    static let blank = try! JSONDecoder().decode(EpochReport.self, from: Data("""
-        {"epoch":0,"trainLoss":0,"trainAccuracy":0,"validationLoss":0,"validationAccuracy":0,"testLoss":0,
-         "testAccuracy":0,"seconds":0,"reconstructionLoss":[],"bpAngle":[],"weightNorm":[],"updateNorm":[],
-         "batchLog":[],"diagnostics":{},"diagnosticSeconds":{}}
-        """.utf8))
-}
-
-extension BatchRecord {
-    static let blank = try! JSONDecoder().decode(BatchRecord.self, from: Data(#"{"batch":0,"trainLoss":0,"bpAngle":[],"diagnostics":{}}"#.utf8))
 }

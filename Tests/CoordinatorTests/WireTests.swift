@@ -9,7 +9,7 @@ import TPEngine
 /// input — cut short at any byte, another version, another kind, nonsense values — throws.
 final class WireTests: XCTestCase {
     func report(epoch: Int, empty: Bool = false) -> EpochReport {
-        var e = EpochReport.blank
+        var e = EpochReport()
         e.epoch = epoch
         (e.trainLoss, e.trainAccuracy, e.validationLoss) = (0.5, .nan, .infinity)
         (e.validationAccuracy, e.testLoss, e.testAccuracy, e.seconds) = (-.infinity, -0.0, 1e-300, 2.5)
@@ -18,9 +18,9 @@ final class WireTests: XCTestCase {
         e.bpAngle = [10, 20, 30]
         e.weightNorm = [1, 2, 3]
         e.updateNorm = [0.1, 0.2, 0.3]
-        var b = BatchRecord.blank
+        var b = BatchRecord()
         (b.batch, b.trainLoss, b.bpAngle, b.diagnostics) = (7, .nan, [1, 2], ["gn_angle": [3, .nan], "z": []])
-        e.batchLog = [b, BatchRecord.blank]
+        e.batchLog = [b, BatchRecord()]
         e.diagnostics = ["gn_angle": [30, 40, 50], "gnt_angle": [], "ü-名": [.nan]]
         e.diagnosticSeconds = ["bp_angle": 0.01, "gn_angle": .nan]
         return e

@@ -43,6 +43,20 @@ public struct BatchRecord: Codable, Sendable, Equatable {
     public var diagnostics: [String: [Double]] = [:]
 }
 
+// Empty reports for readers that fill the fields one by one (the coordinator's wire decoder); in
+// extensions, so the structs keep their memberwise initialisers.
+extension EpochReport {
+    public init() {
+        self.init(epoch: 0, trainLoss: .nan, trainAccuracy: .nan, validationLoss: .nan, validationAccuracy: .nan,
+                  testLoss: .nan, testAccuracy: .nan, seconds: 0, reconstructionLoss: [], bpAngle: [],
+                  weightNorm: [], updateNorm: [], batchLog: [])
+    }
+}
+
+extension BatchRecord {
+    public init() { self.init(batch: 0, trainLoss: .nan, bpAngle: []) }
+}
+
 /// An observer's answer to an epoch report.
 public enum TrainingDecision: Sendable, Equatable {
     case proceed
