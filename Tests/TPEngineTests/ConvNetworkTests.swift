@@ -70,6 +70,39 @@ final class ConvNetworkTests: XCTestCase {
         }
     }
 
+    /// The noise probe of the direct DRL [M20] on a conv net: each origin's ã_L is the output
+    /// pre-activation of h_o + σε pushed through the layers above by themselves, and probing leaves
+    /// the network's pooling indices (hence its BP gradient) as they were.
+    func testNoiseProbeThroughConvBlocks() throws {
+        let batch = 3, net = try TestNet.convNet(batch: batch)
+        let y = targets(batch: batch, classes: 4), e = Matrix<Double>(rows: batch, cols: 4)
+        _ = LossFunction(.crossEntropy, reduction: .mean).evaluate(output: net.output, targets: y.ref, grad: e.ref)
+        var g = SeededGenerator(seed: 3)
+        let rule = BP(net: net, config: RunConfig.defaults(for: .bp), using: &g)
+        rule.forwardGradients(net, outputGradient: e.ref)
+        let before = net.parameters.map { $0.grad.toArray() }
+
+        let probe = NoiseProbe(net: net, sigma: 0.5)
+        probe.run(net, using: &g)
+        for o in 1..<net.depth {
+            var x = Matrix<Double>(rows: batch, cols: net.widths[o])
+            copy(net.h[o].ref, into: x.ref)
+            axpy(1, probe.noise[o].prefix(batch), x.ref)
+            var a = Matrix<Double>(rows: batch, cols: 1)
+            for l in o..<net.depth {
+                let layer = net.layers[l]
+                a = Matrix(rows: batch, cols: layer.preActivationWidth)
+                let h = Matrix<Double>(rows: batch, cols: layer.fanOut)
+                layer.forward(x.ref, a: a.ref, h: h.ref, trace: layer.makeTrace(maxRows: batch))
+                x = h
+            }
+            let probed = probe.outputPre(origin: o, batch: batch)
+            for i in 0..<a.count { XCTAssertEqual(probed.base[i], a.data[i], accuracy: 1e-12, "origin \(o)") }
+        }
+        rule.forwardGradients(net, outputGradient: e.ref)
+        XCTAssertEqual(net.parameters.map { $0.grad.toArray() }, before)
+    }
+
     /// The papers' CNNs have the shapes methods.md gives them on CIFAR-10's 32×32×3 images.
     func testArchitecturesHaveThePapersShapes() throws {
         let image = ImageShape(height: 32, width: 32, channels: 3)

@@ -1,7 +1,8 @@
 /// Exact gradients by the chain rule, through dense layers and conv blocks alike. Used by the `bp`
 /// rule and, for every other rule, as the reference of the BP-angle metric.
 public final class Backpropagation<T: Scalar> {
-    /// ∂ℓ/∂h_{l+1}, the gradient at the output of `layers[l]`.
+    /// ∂ℓ/∂h_{l+1}, the gradient at the output of `layers[l]`; becomes δ_l in place where
+    /// `deltas[l]` is the same matrix.
     let outputGrads: [Matrix<T>]
     /// δ_l = ∂ℓ/∂a_l: the same matrix as `outputGrads[l]` (computed in place) unless the layer pools.
     let deltas: [Matrix<T>]
