@@ -74,13 +74,32 @@ def ddtp_linear_pass(x, y, beta=0.0173, sigma=0.0986):
             h = a if l == depth - 1 else torch.tanh(a)
         return h
 
+    def forward(xb):
+        hs = [xb]
+        for l in range(depth):                   # forward, keeping every layer's output
+            a = F.linear(hs[-1].detach(), *ws[l])
+            hs.append(a if l == depth - 1 else torch.tanh(a))
+        return hs
+
+    def feedback_step(hs):
+        """Direct DRL, one noisy pass per layer, then a feedback optimizer step."""
+        out = hs[-1].detach()
+        fb.zero_grad(set_to_none=True)
+        rec = 0
+        with torch.no_grad():
+            probes = [(hs[l].detach() + sigma * torch.randn_like(hs[l])) for l in range(1, depth)]
+            shifts = [forward_from(p, l) - out for l, p in enumerate(probes, start=1)]
+        for l in range(1, depth):
+            noise = probes[l - 1] - hs[l].detach()
+            rec = rec + ((shifts[l - 1] @ qs[l - 1].t() - noise) ** 2).sum() / len(out) / sigma ** 2
+        rec.backward()
+        fb.step()
+
     def run():
+        """One epoch as [M20] trains it: the training pass, then one feedback-only epoch (6+1)."""
         for s in range(0, len(x), BATCH):
             xb, yb = x[s:s + BATCH], y[s:s + BATCH]
-            hs = [xb]
-            for l in range(depth):           # forward, keeping every layer's output
-                a = F.linear(hs[-1].detach(), *ws[l])
-                hs.append(a if l == depth - 1 else torch.tanh(a))
+            hs = forward(xb)
             out = hs[-1]
             grad = torch.autograd.grad(F.cross_entropy(out, yb), out, retain_graph=True)[0]
             shift = -beta * grad                          # τ_L − h_L
@@ -90,17 +109,12 @@ def ddtp_linear_pass(x, y, beta=0.0173, sigma=0.0986):
                 target = (hs[l] + shift @ qs[l - 1].t()).detach()
                 loss = loss + F.mse_loss(hs[l], target, reduction="sum") / len(xb)
             loss.backward()
-            fb.zero_grad(set_to_none=True)                # direct DRL, one noisy pass per layer
-            rec = 0
-            with torch.no_grad():
-                probes = [(hs[l].detach() + sigma * torch.randn_like(hs[l])) for l in range(1, depth)]
-                shifts = [forward_from(p, l) - out.detach() for l, p in enumerate(probes, start=1)]
-            for l in range(1, depth):
-                noise = probes[l - 1] - hs[l].detach()
-                rec = rec + ((shifts[l - 1] @ qs[l - 1].t() - noise) ** 2).sum() / len(xb) / sigma ** 2
-            rec.backward()
-            fb.step()
+            feedback_step(hs)
             fwd.step()
+        for s in range(0, len(x), BATCH):
+            with torch.no_grad():
+                hs = forward(x[s:s + BATCH])
+            feedback_step(hs)
     return run
 
 

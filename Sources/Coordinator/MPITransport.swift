@@ -4,7 +4,8 @@ import Sweep
 import TPEngine
 
 /// Rank 0 under MPI: hands trials to whichever worker asks (a dynamic queue, so faster ranks do
-/// more), answers their epoch reports with the scheduler's decisions, and stores their outcomes.
+/// more), answers their epoch reports with the scheduler's decisions, and hands their outcomes to the
+/// store's writer thread (it never waits for the disk).
 /// Waiting is MPIKit's backed-off receive, so the coordinator does not burn the core a worker needs.
 func coordinate(_ session: SweepSession, world: MPIWorld) throws {
     var idle: [Int] = []
@@ -29,6 +30,7 @@ func coordinate(_ session: SweepSession, world: MPIWorld) throws {
         case .epoch:
             let m = try Wire.decode(EpochMessage.self, message.payload)
             let decision = session.decide(trialID: m.trialID, report: m.report)
+            guard session.schedulerCanStop else { break }
             let reply: DecisionMessage
             if case .prune(let reason) = decision { reply = DecisionMessage(stop: true, reason: reason) }
             else { reply = DecisionMessage(stop: false, reason: "") }
@@ -36,19 +38,22 @@ func coordinate(_ session: SweepSession, world: MPIWorld) throws {
         case .outcome:
             let m = try Wire.decode(OutcomeMessage.self, message.payload)
             try session.finish(trialID: m.trialID, attempt: m.attempt, outcome: m.outcome)
+            idle.append(message.source)
         default:
             session.status.log("ignoring a message with tag \(message.tag) from rank \(message.source)")
         }
+        try session.checkStore()
         try dispatch()
     }
-    try session.writeIndex(force: true)
+    try session.close()
 }
 
-/// A worker rank: asks for a trial, trains it, reports every epoch and waits for the decision,
-/// sends the outcome, and asks again until told to stop.
+/// A worker rank: asks for a trial, trains it, reports every epoch (waiting for the decision if
+/// the scheduler may stop it), sends the outcome, which also asks for the next trial, until told
+/// to stop.
 func work(world: MPIWorld) throws {
+    try world.send([], to: 0, tag: WireTag.ready.rawValue)
     while true {
-        try world.send([], to: 0, tag: WireTag.ready.rawValue)
         let message = try world.receive(from: 0)
         guard message.tag == WireTag.assign.rawValue else { return }
         let assignment = try Wire.decode(Assignment.self, message.payload)
@@ -58,6 +63,7 @@ func work(world: MPIWorld) throws {
                                host: world.processorName) { report in
             do {
                 try world.send(Wire.encode(EpochMessage(trialID: id, report: report)), to: 0, tag: WireTag.epoch.rawValue)
+                guard assignment.awaitsDecisions else { return .proceed }
                 let reply = try Wire.decode(DecisionMessage.self,
                                             world.receive(from: 0, tag: WireTag.decision.rawValue).payload)
                 return reply.stop ? .prune(reason: reply.reason) : .proceed
@@ -80,6 +86,7 @@ func runSerially(_ session: SweepSession) throws {
             session.decide(trialID: assignment.trial.id, report: report)
         }
         try session.finish(trialID: assignment.trial.id, attempt: assignment.attempt, outcome: outcome)
+        try session.checkStore()
     }
-    try session.writeIndex(force: true)
+    try session.close()
 }

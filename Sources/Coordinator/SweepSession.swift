@@ -31,20 +31,22 @@ public enum SweepRunError: Error, CustomStringConvertible {
 }
 
 /// What rank 0 owns during a sweep, whatever carries the trials (MPI ranks or this process):
-/// the plan, the ledger, the scheduler, the store and the progress reports. The transport loops
-/// call `nextAssignment`, `decide` and `finish`; everything that must stay consistent lives here.
+/// the plan, the ledger, the scheduler, the store's writer and the progress reports. The transport
+/// loops call `nextAssignment`, `decide` and `finish`, then `close`; everything that must stay
+/// consistent lives here. Nothing here waits for the disk: finished trials go to a `TrialWriter`,
+/// whose thread stores them (and the index) in batches.
 final class SweepSession {
     let spec: SweepSpec
     let trials: [Trial]
     private let trialsByID: [String: Trial]
     let options: RunOptions
     let store: SweepStore
+    private let writer: TrialWriter
     private(set) var ledger: Ledger
     private var scheduler: any TrialScheduler
     let status: StatusReporter
     private(set) var failed = false
-    private var indexDirty = true
-    private var lastIndexWrite = Date.distantPast
+    private var firstAssignedAt: Date?
 
     let specText: String
 
@@ -59,30 +61,48 @@ final class SweepSession {
             throw SweepRunError.changedSpec(directory: options.outputDirectory, stored: index.identity,
                                             planned: spec.identity, storedName: index.name)
         }
-        let planned = Set(trials.map(\.id))
-        var stored: [String: String] = [:]
-        for header in try store.storedTrialHeaders()
-        where planned.contains(header.id) && !(options.rerunFailed && header.status == "failed") {
-            stored[header.id] = header.status
-        }
         // Left by writes a kill interrupted; nothing else writes here while rank 0 runs.
         let leftovers = try store.removeTemporaryFiles()
+        writer = try TrialWriter(store: store, index: SweepIndex(
+            name: spec.name, identity: spec.identity, specText: specText,
+            planned: trials.map { PlannedTrial(id: $0.id, index: $0.index, parametersJSON: $0.parametersJSON, seed: $0.seed) },
+            createdAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970))
+        let planned = Set(trials.map(\.id))
+        let rerunFailed = options.rerunFailed
+        let kept = writer.initiallyStored.filter {
+            planned.contains($0.id) && !(rerunFailed && $0.status == "failed")
+        }
         let metric = spec.headlineMetric(classification: trials.first?.config.loss.kind != .mse)
-        ledger = Ledger(trials: trials, stored: stored, maxRetries: options.maxRetries,
-                        metric: metric.name, maximize: metric.maximize)
+        ledger = Ledger(trials: trials, stored: Dictionary(kept.map { ($0.id, $0.status) }, uniquingKeysWith: { a, _ in a }),
+                        maxRetries: options.maxRetries, metric: metric.name, maximize: metric.maximize)
         scheduler = spec.scheduler.makeScheduler()
         status = StatusReporter(directory: options.outputDirectory, name: spec.name, workers: workers,
                                 interval: options.progressInterval)
-        try writeIndex(force: true)
+        if case .asha = spec.scheduler {
+            // Without this, a resumed ASHA sweep would judge new trials against empty rungs.
+            scheduler.replay(try kept.map { header in
+                let curves = try store.readMetrics(trial: header.id)
+                return StoredReports(trial: header.id, startedAt: header.startedAt, metrics: curves,
+                                     epochSeconds: curves["seconds"] ?? [])
+            })
+        }
         if !leftovers.isEmpty { status.log("removed \(leftovers.count) unfinished file(s) of an interrupted run") }
         status.report(ledger, force: true)
+    }
+
+    /// Whether the scheduler may stop a trial after an epoch: only then must a worker wait for the
+    /// answer to each epoch report.
+    var schedulerCanStop: Bool {
+        if case .fifo = spec.scheduler { return false }
+        return true
     }
 
     /// The next trial for `rank`, unless the sweep is done or stopping.
     func nextAssignment(for rank: Int) -> Assignment? {
         guard let (trial, attempt) = ledger.assign(to: rank) else { return nil }
+        if firstAssignedAt == nil { firstAssignedAt = Date() }
         status.started(trial.id, rank: rank)
-        return Assignment(trial: trial, attempt: attempt, snapshots: spec.snapshots)
+        return Assignment(trial: trial, attempt: attempt, snapshots: spec.snapshots, awaitsDecisions: schedulerCanStop)
     }
 
     /// The scheduler's answer to one epoch report.
@@ -102,8 +122,7 @@ final class SweepSession {
         status.ended(trialID)
         guard ledger.finished(trialID, status: outcome.status.rawValue, seconds: outcome.seconds) == .store,
               let trial = trialsByID[trialID] else { return }
-        try store.write(Records.make(trial: trial, attempt: attempt, outcome: outcome))
-        indexDirty = true
+        try writer.submit(Records.make(trial: trial, attempt: attempt, outcome: outcome))
         if outcome.status == .failed {
             status.log("trial \(trialID) failed: \(outcome.message)")
             if options.failFast {
@@ -111,19 +130,23 @@ final class SweepSession {
                 ledger.dropPending()
             }
         }
-        try writeIndex(force: ledger.isFinished)
         status.report(ledger, force: ledger.isFinished)
     }
 
-    /// Rewrites the index (summary table, links) at most every few seconds, and at the end.
-    func writeIndex(force: Bool) throws {
-        guard indexDirty, force || Date().timeIntervalSince(lastIndexWrite) > 2 else { return }
-        try store.writeIndex(SweepIndex(
-            name: spec.name, identity: spec.identity, specText: specText,
-            planned: trials.map { PlannedTrial(id: $0.id, index: $0.index, parametersJSON: $0.parametersJSON, seed: $0.seed) },
-            createdAt: status.startedAt.timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970))
-        indexDirty = false
-        lastIndexWrite = Date()
+    /// Throws if the writer could not store a trial or the index.
+    func checkStore() throws {
+        try writer.check()
+    }
+
+    /// Waits until every finished trial and the index are on disk; throws the first store error.
+    /// Then logs the session's throughput: trials stored per second from the moment the first trial
+    /// was handed out until the last one was on disk (what benchmarks/coordinator_overhead.sh reads).
+    func close() throws {
+        try writer.close()
+        guard let firstAssignedAt, ledger.finishedHere > 0 else { return }
+        let seconds = Date().timeIntervalSince(firstAssignedAt)
+        status.log("stored \(ledger.finishedHere) trials in " + String(format: "%.3f s: %.2f trials/s", seconds,
+                   Double(ledger.finishedHere) / seconds))
     }
 }
 

@@ -5,7 +5,9 @@ import TPEngine
 /// The messages between rank 0 and the workers, each under its own MPI tag, as JSON (snapshot
 /// weights ride inside as raw bytes, base64 in the JSON).
 ///
-/// A worker's life: `ready` → `assign` → (`epoch` → `decision`)* → `outcome` → `ready` … → `shutdown`.
+/// A worker's life: `ready` → `assign` → (`epoch` → `decision`)* → `outcome` → `assign` … →
+/// `shutdown`. An outcome also asks for the next trial (no separate `ready`), and under a scheduler
+/// that never stops trials the epoch reports get no `decision`.
 enum WireTag: Int32, Sendable {
     case ready = 1, epoch = 2, outcome = 3
     case assign = 10, decision = 11, shutdown = 12
@@ -15,6 +17,9 @@ struct Assignment: Codable, Sendable {
     var trial: Trial
     var attempt: Int
     var snapshots: SnapshotPolicy
+    /// False when the sweep's scheduler never stops a trial (FIFO): the worker then sends its epoch
+    /// reports (for progress) without waiting for an answer, one round trip less per epoch.
+    var awaitsDecisions: Bool
 }
 
 struct EpochMessage: Codable, Sendable {

@@ -253,16 +253,18 @@ extension H5Group {
         let call = "H5Dcreate2"
         try checkOpen(call)
         try checkName(name, call: call, file: filePath, object: full)
+        let lcpl = try intermediateGroupsLinkList(file: filePath, object: full)
         let did: hid_t = try withDataspace(shape, file: filePath, object: full) { space in
-            try withPropertyList(tp_H5P_LINK_CREATE(), file: filePath, object: full) { lcpl in
-                try h5("H5Pset_create_intermediate_group", file: filePath, object: full) {
-                    H5Pset_create_intermediate_group(lcpl, 1)
+            // The default layout (contiguous) needs no creation property list of its own.
+            guard options.chunks != nil || options.gzip != nil else {
+                return try h5(call, file: filePath, object: full) {
+                    H5Dcreate2(id, name, fileType, space, lcpl, tp_H5P_DEFAULT(), tp_H5P_DEFAULT())
                 }
-                return try withPropertyList(tp_H5P_DATASET_CREATE(), file: filePath, object: full) { dcpl in
-                    try configureLayout(dcpl, shape: shape, elementSize: elementSize, options: options, object: full)
-                    return try h5(call, file: filePath, object: full) {
-                        H5Dcreate2(id, name, fileType, space, lcpl, dcpl, tp_H5P_DEFAULT())
-                    }
+            }
+            return try withPropertyList(tp_H5P_DATASET_CREATE(), file: filePath, object: full) { dcpl in
+                try configureLayout(dcpl, shape: shape, elementSize: elementSize, options: options, object: full)
+                return try h5(call, file: filePath, object: full) {
+                    H5Dcreate2(id, name, fileType, space, lcpl, dcpl, tp_H5P_DEFAULT())
                 }
             }
         }

@@ -55,6 +55,17 @@ enum H5Lib {
     }
 }
 
+/// The HDF5 library as a whole.
+public enum HDF5Library {
+    /// Initialises HDF5 now, on the calling thread (`H5open`). Call it from the main thread before
+    /// another thread makes the first HDF5 call: the library closes itself at exit from the main
+    /// thread, and when a secondary thread initialised it, closing loops over error stacks it
+    /// cannot release ("HDF5: infinite loop closing library").
+    public static func initialize() {
+        h5Quiet { H5open() }
+    }
+}
+
 /// Runs one HDF5 call; a negative result (hid_t, herr_t, htri_t, ssize_t) throws with HDF5's stack.
 @discardableResult
 func h5<T: BinaryInteger>(_ call: String, file: String, object: String = "", _ body: () -> T) throws -> T {

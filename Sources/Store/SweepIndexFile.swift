@@ -22,9 +22,15 @@ extension SweepStore {
     /// Writes `DIR/sweep.h5` atomically: the index's own fields, plus a summary row and an external
     /// link for every complete trial file present now (corrupt ones are left out).
     public func writeIndex(_ index: SweepIndex) throws {
-        let headers = try scan(readHeaders: true).headers.sorted {
-            ($0.record.index, $0.record.id) < ($1.record.index, $1.record.id)
-        }
+        try writeIndex(index, trials: try scan(readHeaders: true).headers)
+    }
+
+    /// Writes `DIR/sweep.h5` atomically with a summary row and a link for each of `trials` (headers:
+    /// records without series or snapshots, and their epoch counts), which must all be stored.
+    /// `TrialWriter` keeps them in memory, so a sweep of 10⁵ trials does not reread every file each
+    /// time it refreshes the index.
+    func writeIndex(_ index: SweepIndex, trials: [(record: TrialRecord, epochs: Int)]) throws {
+        let headers = trials.sorted { ($0.record.index, $0.record.id) < ($1.record.index, $1.record.id) }
         let table = SummaryTable(headers)
         try AtomicFile.write(directory: directory, finalName: "sweep.h5") { temporary in
             let file = try H5File.create(temporary, mode: .exclusive, trackOrder: true)

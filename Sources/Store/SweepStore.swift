@@ -52,12 +52,28 @@ public final class SweepStore: Sendable {
 
     /// Writes (or replaces) the trial's file atomically.
     public func write(_ trial: TrialRecord) throws {
-        let final = trialPath(trial.id)
-        try TrialFile.validate(trial, path: final)
+        if let failure = write([trial]).first { throw failure.error }
+    }
+
+    /// Writes (or replaces) several trials' files with one group commit (`GroupCommit`): each file
+    /// is atomic and durable as with `write(_:)`, but the disk is flushed once for all of them.
+    /// Returns the trials that could not be written, with why; the others are stored.
+    public func write(_ trials: [TrialRecord]) -> [(id: String, error: Error)] {
         let options = snapshotCompression.map { H5DatasetOptions(gzip: $0, shuffle: true) } ?? H5DatasetOptions()
-        try AtomicFile.write(directory: trialsDirectory, finalName: "\(trial.id).h5") { temporary in
-            try TrialFile.write(trial, to: temporary, snapshotOptions: options)
+        var failures: [(id: String, error: Error)] = []
+        var files: [(name: String, write: (String) throws -> Void)] = []
+        for trial in trials {
+            do {
+                try TrialFile.validate(trial, path: trialPath(trial.id))
+                files.append(("\(trial.id).h5", { try TrialFile.write(trial, to: $0, snapshotOptions: options) }))
+            } catch {
+                failures.append((trial.id, error))
+            }
         }
+        for failure in GroupCommit.write(directory: trialsDirectory, files: files) {
+            failures.append((String(failure.name.dropLast(3)), failure.error))
+        }
+        return failures
     }
 
     /// Ids of the complete trial files. Temporary files are ignored; corrupt files are left out
@@ -90,6 +106,14 @@ public final class SweepStore: Sendable {
             throw StoreError(path: path, reason: "the file holds trial \(record.id), not \(id)")
         }
         return record
+    }
+
+    /// A trial's per-epoch metric curves (`/metrics`) and nothing else: what a scheduler needs to
+    /// replay the trial's reports, without the cost of its layer metrics and snapshots.
+    public func readMetrics(trial id: String) throws -> [String: [Double]] {
+        let path = trialPath(id)
+        try checkLinkName(id, what: "trial id", path: path)
+        return try TrialFile.readMetrics(path: path)
     }
 
     /// Deletes leftover temporary files and returns their names. Only call this when no process is

@@ -67,8 +67,10 @@ enum TrialFile {
         }
     }
 
+    /// Writes the trial's file at `path` (which must not exist), built in memory and written in one
+    /// piece; not yet flushed to disk.
     static func write(_ trial: TrialRecord, to path: String, snapshotOptions: H5DatasetOptions) throws {
-        let file = try H5File.create(path, mode: .exclusive, trackOrder: true)
+        let file = try H5File.create(path, mode: .exclusive, trackOrder: true, buffered: true)
         try file.setAttribute("format", .string(format))
         try file.setAttribute("format_version", .int64(formatVersion))
         try file.setAttribute("id", .string(trial.id))
@@ -172,10 +174,7 @@ enum TrialFile {
         }
         guard series else { return (record, epochs) }
 
-        let metrics = try file.openGroup("metrics")
-        for name in try metrics.children() {
-            record.epochMetrics[name] = try metrics.readDataset(name, as: Double.self).values
-        }
+        record.epochMetrics = try readMetrics(file)
         let layerMetrics = try file.openGroup("layer_metrics")
         for name in try layerMetrics.children() {
             let array = try layerMetrics.readDataset(name, as: Double.self)
@@ -217,6 +216,27 @@ enum TrialFile {
         }
         record.snapshots.sort { $0.epoch < $1.epoch }
         return (record, epochs)
+    }
+}
+
+extension TrialFile {
+    /// The `/metrics` curves of the trial file at `path`.
+    static func readMetrics(path: String) throws -> [String: [Double]] {
+        let file = try H5File.open(path)
+        let format = (try? file.stringAttribute("format")) ?? "(none)"
+        guard format == Self.format else {
+            throw StoreError(path: path, reason: "not a tpsweep trial file (format attribute is \(format))")
+        }
+        return try readMetrics(file)
+    }
+
+    private static func readMetrics(_ file: H5File) throws -> [String: [Double]] {
+        let metrics = try file.openGroup("metrics")
+        var curves: [String: [Double]] = [:]
+        for name in try metrics.children() {
+            curves[name] = try metrics.readDataset(name, as: Double.self).values
+        }
+        return curves
     }
 }
 

@@ -10,8 +10,9 @@ extension RunConfig.TP {
 }
 
 extension Array {
-    /// One value per layer from a per-layer setting of zero, one or `layers` values.
-    func perLayer(_ layers: Int, otherwise fallback: Element) -> [Element] {
+    /// One value per layer from a per-layer setting of zero, one or `layers` values (the lengths
+    /// `RunConfig.validate()` accepts).
+    public func perLayer(_ layers: Int, otherwise fallback: Element) -> [Element] {
         switch count {
         case 0: return Array(repeating: fallback, count: layers)
         case 1: return Array(repeating: self[0], count: layers)

@@ -37,39 +37,57 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
-    static let widths = [784, 256, 256, 256, 256, 256, 10], batch = 128
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Hidden widths of the timed MLP (default: [M20]'s 256×5; GAIT-prop needs 784s).")
+    var hidden = [256, 256, 256, 256, 256]
+
+    @Option(name: .long, help: "float32 or float64 for every rule (default: float32, whatever the rule's default).")
+    var dtype: String?
+
+    static let batch = 128
 
     func run() throws {
         try compute.apply()
         if conv { return try runConv() }
-        guard repeats >= 1, samples >= 128 else { throw ValidationError("--repeats ≥ 1 and --samples ≥ 128") }
+        guard repeats >= 1, samples >= 128, !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--repeats ≥ 1, --samples ≥ 128 and --hidden positive widths")
+        }
         if diagnostics { return try runDiagnostics() }
-        let (widths, batch) = (Self.widths, Self.batch)
-        print("784-256×5-10 tanh, batch \(batch), float32, \(BLASThreads.current) BLAS thread(s), "
-              + "\(samples) samples per pass, median of \(repeats)")
-        let ceiling = gemmCeiling(widths: widths, batch: batch, repeats: repeats)
+        let batch = Self.batch, widths = [784] + hidden + [10]
+        let scalar = try benchConfig(methods.first ?? "bp").dtype
+        print("\(widths.map(String.init).joined(separator: "-")), batch \(batch), \(scalar.rawValue), "
+              + "\(BLASThreads.current) BLAS thread(s), \(samples) samples per pass, median of \(repeats)")
+        let ceiling = scalar == .float64 ? gemmCeiling(Double.self, widths: widths, batch: batch, repeats: repeats)
+                                         : gemmCeiling(Float.self, widths: widths, batch: batch, repeats: repeats)
         print("ceiling".padding(toLength: 14, withPad: " ", startingAt: 0)
-              + String(format: "%8.1f GFLOP/s  (sgemm on the MLP's forward and backward shapes)", ceiling))
+              + String(format: "%8.1f GFLOP/s  ", ceiling)
+              + "(\(scalar == .float64 ? "d" : "s")gemm on the MLP's forward and backward shapes)")
+        var bpEpoch: Double?
         for name in methods {
             let config = try benchConfig(name)
             let (seconds, flops) = try reportingInputErrors { try measureTrainingPasses(config, repeats: repeats) }
             let t = median(seconds), rate = Double(flops) / t / 1e9
             let epoch = t * 55_000 / Double(samples)
+            if name == "bp" { bpEpoch = epoch }
+            // Each rule's epoch against bp's, both timed in this run: the cost of the rule itself.
+            let relative = bpEpoch.map { String(format: "  %5.1f× bp", epoch / $0) } ?? ""
             print(name.padding(toLength: 14, withPad: " ", startingAt: 0)
-                  + String(format: "%8.1f GFLOP/s  %5.1f%% of ceiling  %.2f s per 55k-sample epoch  (%.2f GFLOP per pass)",
-                           rate, 100 * rate / ceiling, epoch, Double(flops) / 1e9))
+                  + String(format: "%8.1f GFLOP/s  %5.1f%% of ceiling  %7.2f s per 55k-sample epoch  (%.2f GFLOP per pass)",
+                           rate, 100 * rate / ceiling, epoch, Double(flops) / 1e9) + relative)
         }
     }
 
-    /// The rule's defaults on M20's network, `samples` training samples, Float32.
-    func benchConfig(_ method: String) throws -> RunConfig {
+    /// The rule's defaults on M20's network, `samples` training samples, Float32; `overrides`
+    /// (`key=value`) carry the options a config validates.
+    func benchConfig(_ method: String, overrides: [String] = []) throws -> RunConfig {
         var config = try reportingInputErrors {
-            try RunConfig.resolve(yaml: "{}", source: "bench", overrides: ["method=\(method)"])
+            try RunConfig.resolve(yaml: "{}", source: "bench",
+                                  overrides: ["method=\(method)"] + (dtype.map { ["dtype=\($0)"] } ?? []) + overrides)
         }
         config.data.trainSubset = samples
-        config.model.hidden = Array(Self.widths.dropFirst().dropLast())
+        config.model.hidden = hidden
         config.batchSize = Self.batch
-        config.dtype = .float32
+        if dtype == nil { config.dtype = .float32 }
         return config
     }
 
@@ -78,7 +96,13 @@ struct BenchCommand: ParsableCommand {
     /// per epoch (the default interval) adds.
     func runDiagnostics() throws {
         let batches = (samples + Self.batch - 1) / Self.batch, measurements = min(4, batches)
-        print("metric costs on 784-256×5-10 tanh, batch \(Self.batch), float32, \(BLASThreads.current) BLAS "
+        // Batches 0, k, 2k, … measure: k rounded up gives `measurements` of them, not one more.
+        let interval = (batches + measurements - 1) / measurements
+        let overrides = ["metrics.diagnostic_samples=\(diagnosticSamples)",
+                         "metrics.gn_damping_search=[\(dampings.map { String($0) }.joined(separator: ", "))]"]
+        let plainConfigs = try methods.map { try benchConfig($0, overrides: overrides) }  // bad input: exit 2 first
+        print("metric costs on 784-\(hidden.map(String.init).joined(separator: "-"))-10, batch \(Self.batch), "
+              + "\(try benchConfig(methods.first ?? "bp").dtype.rawValue), \(BLASThreads.current) BLAS "
               + "thread(s), \(samples) samples per pass, \(measurements) measurements per pass, median of \(repeats)")
         print("λ search: \(dampings.map { String($0) }.joined(separator: " ")); samples per measurement: "
               + (diagnosticSamples == 0 ? "\(Self.batch) (the whole batch)" : "\(diagnosticSamples)"))
@@ -86,8 +110,7 @@ struct BenchCommand: ParsableCommand {
             ("bp_angle", \.bpAngles), ("gnt_angle", \.gntAngles), ("gn_angle", \.gnAngles),
             ("null_space_ratio", \.nullSpace), ("jacobian_matching", \.jacobianMatching),
         ]
-        for name in methods {
-            let plain = try benchConfig(name)
+        for (name, plain) in zip(methods, plainConfigs) {
             let epoch = median(try reportingInputErrors { try measureTrainingPasses(plain, repeats: repeats) }.seconds)
                 * 55_000 / Double(samples)
             print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
@@ -95,16 +118,16 @@ struct BenchCommand: ParsableCommand {
             for metric in metrics {
                 var config = plain
                 config.metrics[keyPath: metric.on] = true
-                config.metrics.gnDampingSearch = dampings
-                config.metrics.diagnosticSamples = diagnosticSamples
-                config.metrics.logInterval = batches / measurements
-                config.metrics.diagnosticInterval = config.metrics.logInterval
+                config.metrics.logInterval = interval
+                config.metrics.diagnosticInterval = interval
                 let label = "  " + metric.name.padding(toLength: 18, withPad: " ", startingAt: 0)
                 do {
                     let t = median(try measureMetricCosts(config, repeats: repeats)[metric.name] ?? [.nan])
                     print(label + String(format: "%9.4f s per measurement  %7.2f%% of an epoch", t, 100 * t / epoch))
-                } catch is ConfigError {   // Jacobian matching of a rule without layer-to-layer feedback
+                } catch let error as ConfigError where error.isJacobianMatchingWithoutLayerFeedback {
                     print(label + "        –  (does not apply to \(name))")
+                } catch let error as ConfigError {
+                    print(label + "        –  (\(error))")
                 }
             }
         }
@@ -112,14 +135,14 @@ struct BenchCommand: ParsableCommand {
 
     /// GFLOP/s of the GEMMs one BP step issues (forward X·Wᵀ, weight gradients δᵀ·X, and δ·W),
     /// each run back to back on preallocated matrices: the most a training step could reach.
-    func gemmCeiling(widths: [Int], batch: Int, repeats: Int) -> Double {
+    func gemmCeiling<T: Scalar>(_: T.Type, widths: [Int], batch: Int, repeats: Int) -> Double {
         var rates: [Double] = []
         for _ in 0..<repeats {
             var flops = 0.0, seconds = 0.0
             for l in 0..<(widths.count - 1) {
                 let (i, o) = (widths[l], widths[l + 1])
-                let x = Matrix<Float>(rows: batch, cols: i), w = Matrix<Float>(rows: o, cols: i)
-                let y = Matrix<Float>(rows: batch, cols: o), gw = Matrix<Float>(rows: o, cols: i)
+                let x = Matrix<T>(rows: batch, cols: i), w = Matrix<T>(rows: o, cols: i)
+                let y = Matrix<T>(rows: batch, cols: o), gw = Matrix<T>(rows: o, cols: i)
                 for m in [x, w, y] { fill(m.ref, 0.01) }
                 let reps = max(4, 400_000_000 / (6 * batch * i * o))
                 let start = Date()

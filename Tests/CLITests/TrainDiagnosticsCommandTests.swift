@@ -38,4 +38,17 @@ final class TrainDiagnosticsCommandTests: XCTestCase {
             XCTAssertNotNil((epoch["diagnosticSeconds"] as! [String: Any])["gn_angle"])
         }
     }
+
+    /// `bench --diagnostics` checks its diagnostic settings as a config does, before any work.
+    func testBenchRejectsNegativeDiagnosticSettings() throws {
+        let cases: [(args: [String], expected: [String])] = [
+            (["--diagnostic-samples=-1"], ["metrics.diagnostic_samples", "-1 is out of range"]),
+            (["--dampings=-0.5"], ["metrics.gn_damping_search"]),
+        ]
+        for c in cases {
+            let r = try cli.run(["bench", "--diagnostics", "--methods", "dtp"] + c.args)
+            XCTAssertEqual(r.status, 2, "\(c.args): \(r.err)")
+            for text in c.expected { XCTAssertTrue(r.err.contains(text), "\(c.args): '\(text)' not in \(r.err)") }
+        }
+    }
 }

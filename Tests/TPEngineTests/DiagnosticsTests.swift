@@ -37,6 +37,11 @@ final class DiagnosticsTests: XCTestCase {
         return c
     }
 
+    /// The BP angle and every diagnostic on.
+    func measureEverything(_ m: inout RunConfig.Metrics) {
+        (m.bpAngles, m.gntAngles, m.gnAngles, m.nullSpace, m.jacobianMatching) = (true, true, true, true, true)
+    }
+
     func randomMatrix(_ rows: Int, _ cols: Int, seed: UInt64) -> Matrix<Double> {
         let m = Matrix<Double>(rows: rows, cols: cols)
         var g = SeededGenerator(seed: seed)
@@ -231,11 +236,7 @@ final class DiagnosticsTests: XCTestCase {
     /// Asked for in a run: every epoch reports each diagnostic per layer and what it cost.
     func testRequestedDiagnosticsReachTheEpochReports() throws {
         var c = tinyRun(.dtp)
-        c.metrics.bpAngles = true
-        c.metrics.gntAngles = true
-        c.metrics.gnAngles = true
-        c.metrics.nullSpace = true
-        c.metrics.jacobianMatching = true
+        measureEverything(&c.metrics)
         c.metrics.diagnosticInterval = 4
         c.metrics.diagnosticSamples = 8
         c.metrics.gnDampingSearch = [0, 1e-3, 1e-1]
@@ -266,18 +267,59 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertThrowsError(try train(c)) { error in
             XCTAssertTrue("\(error)".contains("metrics.jacobian_matching"), "\(error)")
             XCTAssertTrue("\(error)".contains("method = ddtp-linear"), "\(error)")
+            XCTAssertEqual((error as? ConfigError)?.isJacobianMatchingWithoutLayerFeedback, true)  // bench skips it
         }
     }
 
-    /// A Gram matrix beyond the supported size is a configuration error that says what to change.
+    /// A Gram matrix beyond the supported size is a configuration error that says what to change,
+    /// or that the output is too wide.
     func testTooManyJacobianRowsIsAClearError() {
         var c = RunConfig.defaults(for: .gnt)
         c.metrics.gnAngles = true
         let net = TestNet.make([3, 4, 300], batch: 10)
         XCTAssertThrowsError(try Diagnostics(net: net, config: c, feedback: nil) { _ in }) { error in
             XCTAssertTrue("\(error)".contains("metrics.diagnostic_samples to at most 6"), "\(error)")
+            XCTAssertEqual((error as? ConfigError)?.isJacobianMatchingWithoutLayerFeedback, false)  // bench prints it
         }
         c.metrics.diagnosticSamples = 6
         XCTAssertNoThrow(try Diagnostics(net: net, config: c, feedback: nil) { _ in })
+        // An output wider than the limit even for one sample: fewer samples cannot help, and the
+        // error must not suggest 0 (which means the whole batch).
+        let wide = TestNet.make([3, 4, 3000], batch: 1)
+        XCTAssertThrowsError(try Diagnostics(net: wide, config: c, feedback: nil) { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("do not support an output of 3000 units"), "\(error)")
+            XCTAssertFalse("\(error)".contains("diagnostic_samples to at most"), "\(error)")
+        }
+    }
+
+    /// A config edited in code after validation may hold a negative sample count: a configuration
+    /// error, not a trap in the buffers it would size.
+    func testNegativeDiagnosticSamplesIsAConfigError() {
+        var c = RunConfig.defaults(for: .gnt)
+        c.metrics.gntAngles = true
+        c.metrics.diagnosticSamples = -1
+        let net = TestNet.make([3, 4, 2], batch: 2)
+        XCTAssertThrowsError(try Diagnostics(net: net, config: c, feedback: nil) { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("metrics.diagnostic_samples: -1 is out of range"), "\(error)")
+        }
+    }
+
+    /// Measuring changes nothing in training: for a rule that trains its feedback after its forward
+    /// gradients ([M20]'s order, measured before the feedback step), every diagnostic on a
+    /// subsample at every batch leaves the losses and weights of plain training.
+    func testDiagnosticsLeaveTrainingUnchanged() throws {
+        let plain = tinyRun(.drl)
+        var measured = plain
+        measureEverything(&measured.metrics)
+        measured.metrics.logInterval = 1
+        measured.metrics.diagnosticInterval = 1
+        measured.metrics.diagnosticSamples = 8
+        measured.metrics.gnDampingSearch = [0, 0.1]
+        let (a, b) = (try train(plain), try train(measured))
+        XCTAssertEqual(b.epochs.first?.diagnostics.isEmpty, false)
+        XCTAssertEqual(a.epochs.map(\.trainLoss), b.epochs.map(\.trainLoss))
+        XCTAssertEqual(a.epochs.map(\.testLoss), b.epochs.map(\.testLoss))
+        XCTAssertEqual(a.epochs.map(\.reconstructionLoss), b.epochs.map(\.reconstructionLoss))
+        XCTAssertEqual(a.epochs.map(\.weightNorm), b.epochs.map(\.weightNorm))
     }
 }

@@ -66,4 +66,21 @@ final class JacobianMatchingTests: XCTestCase {
         for l in feedback.levels { scale(feedback.maps[l]!.weight.value.ref, by: 1.25) }
         for error in jacobianMatchingErrors(net, feedback) { XCTAssertEqual(error, 0.25, accuracy: 1e-12) }
     }
+
+    /// A ReLU layer whose units are all off for one sample has J_f = 0 there, and no relative
+    /// error: that sample is left out and the others are averaged, where it used to make the layer NaN.
+    func testSampleWithZeroForwardJacobianIsLeftOut() {
+        let batch = 4
+        let net = TestNet.make([5, 8, 8, 8, 3], hidden: .relu, batch: batch, seed: 8)
+        for layer in net.layers { if let b = layer.bias { fill(b.value.ref, -0.1) } }
+        fill(net.input.rows(batch - 1, 1), 0)   // the last sample: every hidden pre-activation is −0.1
+        net.forward()
+        var g = SeededGenerator(seed: 9)
+        let feedback = LayerFeedback(net: net, config: RunConfig(), using: &g)
+        let all = jacobianMatchingErrors(net, feedback), others = jacobianMatchingErrors(net, feedback, samples: batch - 1)
+        for (k, l) in feedback.levels.enumerated() where l < net.depth - 1 {   // hidden (ReLU) layers
+            XCTAssertTrue(all[k].isFinite, "level \(l): \(all)")
+            XCTAssertEqual(all[k], others[k], accuracy: 1e-12, "level \(l)")
+        }
+    }
 }

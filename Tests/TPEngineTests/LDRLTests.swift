@@ -58,6 +58,37 @@ final class LDRLTests: XCTestCase {
         XCTAssertTrue(losses.allSatisfy { $0 < 0 }, "at J_g ≈ J_fᵀ the loss is ≈ −σ²‖J_f‖²: \(losses)")
     }
 
+    /// Linear f(x) = Wx + b and g(y) = Qy + d with Q = Wᵀ: r_ε − r = WᵀWε and r_η − r = Wᵀη, so
+    /// the loss is mean_b (−2‖Wε_b‖² + ‖Wᵀη_b‖²) for the noise drawn (ε of the batch, then η, from
+    /// the generator handed in).
+    func testLossOfLinearMapsEqualsTheClosedForm() {
+        var config = RunConfig.defaults(for: .ldrl)
+        config.model.fbActivation = .linear
+        let sigma = 0.3
+        config.tp.fbSigma = [sigma]
+        let batch = 3, net = TestNet.make([4, 5, 3, 2], hidden: .linear, batch: batch, seed: 12)
+        var g = SeededGenerator(seed: 13)
+        let rule = LDRL<Double>(net: net, config: config, using: &g)
+        var losses = [Double](repeating: .nan, count: rule.feedbackGroups.count)
+        for (i, l) in rule.feedback.levels.enumerated() {
+            let w = net.layers[l].weight.value, q = rule.feedback.maps[l]!.weight.value
+            for r in 0..<q.rows { for c in 0..<q.cols { q[r, c] = w[c, r] } }
+            var noise = SeededGenerator(seed: 14), drawn = SeededGenerator(seed: 14)
+            losses.withUnsafeMutableBufferPointer { rule.feedbackGradients(net, group: i, noise: &noise, losses: $0) }
+            let eps = Matrix<Double>(rows: batch, cols: w.cols), eta = Matrix<Double>(rows: batch, cols: w.rows)
+            fillNormal(eps.ref, std: sigma, using: &drawn)
+            fillNormal(eta.ref, std: sigma, using: &drawn)
+            var expected = 0.0
+            for b in 0..<batch {
+                let wEps = (0..<w.rows).map { r in (0..<w.cols).reduce(0.0) { $0 + w[r, $1] * eps[b, $1] } }
+                let wtEta = (0..<w.cols).map { c in (0..<w.rows).reduce(0.0) { $0 + w[$1, c] * eta[b, $1] } }
+                expected += -2 * wEps.reduce(0) { $0 + $1 * $1 } + wtEta.reduce(0) { $0 + $1 * $1 }
+            }
+            expected /= Double(batch)
+            XCTAssertEqual(losses[i], expected, accuracy: 1e-12 * abs(expected), "level \(l)")
+        }
+    }
+
     /// One epoch of the defaults (fewer feedback steps, to stay quick) on a Fashion-MNIST subset.
     /// Chance is 10 %; measured: 63 % (bp: 77 %).
     func testLearnsOnFashionMNIST() throws {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -191,6 +192,46 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, mpirun):
     assert_same_results(read_trials(reference), read_trials(out))
 
 
+BURST_TRIALS = 1500
+
+
+def burst_spec_text() -> str:
+    # Near-empty trials (as jobs/bench-overhead.yaml): a few hundred a second, so rank 0's writer
+    # thread is committing batches whenever the kill comes.
+    return student_teacher_spec("burst", methods=("bp",), seeds=BURST_TRIALS, epochs=1, train_size=8,
+                                hidden=(2,), batch_size=8).replace(
+        "teacher_test_size: 100, validation_size: 50", "teacher_test_size: 4, validation_size: 2")
+
+
+def test_killed_burst_of_fast_trials_resumes_to_the_uninterrupted_result(tmp_path, mpirun):
+    """kill -9 while trials finish far faster than one disk flush each: whatever the writer had
+    committed is kept untouched, every file present is whole, and the resumed store is the
+    uninterrupted one (no trial lost, none twice)."""
+    spec = write_spec(tmp_path / "burst.yaml", burst_spec_text())
+    out = tmp_path / "killed"
+    first = run_until_then_kill(command(spec, out, np=4), out, 100, BURST_TRIALS)
+    assert check_store_readable(out) == first
+    kept = file_state(out)
+    second = run_until_then_kill(command(spec, out, np=4), out, first + 400, BURST_TRIALS)
+    assert check_store_readable(out) == second
+    state = file_state(out)
+    assert all(state[i] == kept[i] for i in kept), "a stored trial was run again or rewritten"
+
+    kept = file_state(out)
+    result = run_ok(command(spec, out, np=4), timeout=120)
+    assert re.search(rf"\b{len(kept)} from before\b", result.stdout), result.stdout
+    state = file_state(out)
+    assert all(state[i] == kept[i] for i in kept), "a stored trial was run again or rewritten"
+    assert not [p for p in (out / "trials").iterdir() if p.name.endswith(".tmp")]
+
+    reference = tmp_path / "reference"
+    run_ok(command(spec, reference, np=4), timeout=120)
+    df = load_summary(out)
+    assert len(df) == BURST_TRIALS and df.id.is_unique and (df.status == "completed").all()
+    assert set(df.id) == set(load_summary(reference).id) == trial_ids(out)
+    assert_same_results(read_trials(reference), read_trials(out))
+
+
 def test_resume_reruns_corrupt_trial_files_and_ignores_temporary_ones(tmp_path):
     """What a crash or a damaged copy can leave behind: a truncated `<id>.h5` runs again; a
     temporary file of an unfinished write is not a trial."""
@@ -328,6 +369,30 @@ def test_asha_prunes_the_bad_configurations(tmp_path, np_, mpirun):
                 expected = ("pruned", rung)
                 break
         assert (row.status, row.epochs) == expected, (row.id, lr[row.id], list(curve))
+
+
+@pytest.mark.parametrize("np_", [None, 2], ids=["serial", "mpi-one-worker"])
+def test_resumed_asha_decides_as_the_uninterrupted_sweep(tmp_path, np_, mpirun):
+    """A sweep that stopped after the two good trials (with one trainer, trials end in plan order,
+    so its store is exactly their files) resumes with their curves replayed into ASHA's rungs: the
+    bad trials are judged against them and stop early, as in the uninterrupted sweep. A scheduler
+    that started empty would let the first bad trial through the first rung."""
+    spec = write_spec(tmp_path / "asha.yaml", asha_spec_text("asha"))
+    reference = tmp_path / "reference"
+    run_ok(command(spec, reference, np=np_))
+    expected = load_summary(reference).set_index("id")
+
+    out = tmp_path / "resumed"
+    (out / "trials").mkdir(parents=True)
+    first = expected.sort_values("index").index[:len(GOOD_LRS)]
+    for trial_id in first:
+        shutil.copy2(reference / "trials" / f"{trial_id}.h5", out / "trials" / f"{trial_id}.h5")
+    result = run_ok(command(spec, out, np=np_))
+    assert re.search(rf"\b{len(GOOD_LRS)} from before\b", result.stdout), result.stdout
+    resumed = load_summary(out).set_index("id")
+    assert set(resumed.index) == set(expected.index)
+    for column in ("status", "epochs", "message"):
+        assert resumed[column].to_dict() == expected[column].to_dict(), column
 
 
 def test_asha_under_mpi_with_two_workers(tmp_path, mpirun):

@@ -23,8 +23,9 @@ final class Diagnostics<T: Scalar> {
     let parameterJacobian: ParameterJacobian<T>?
     let gn: GNAngle<T>?
     let nullSpace: NullSpaceRatio<T>?
-    /// The rule's layer-to-layer feedback maps, when Jacobian matching is requested.
-    let matchedFeedback: LayerFeedback<T>?
+    /// The rule's layer-to-layer feedback maps, when Jacobian matching is requested, and the
+    /// storage of its slopes.
+    let matchedFeedback: LayerFeedback<T>?, matchingSlopes: JacobianMatchingSlopes<T>?
     /// The full batch's forward gradients while the subsample's are in place.
     let savedGradients: [Matrix<T>]
 
@@ -33,37 +34,50 @@ final class Diagnostics<T: Scalar> {
     private var narrowed = false, jacobiansReady = false
 
     /// nil when no diagnostic is requested. Throws `ConfigError` when a requested one cannot run
-    /// on this network.
+    /// on this network, or for a negative `diagnostic_samples` (a config edited in code after
+    /// validation: the buffers below would be sized by it).
     init?(net: Network<T>, config: RunConfig, feedback: LayerFeedback<T>?,
           methodUpdate: @escaping (MatRef<T>) -> Void) throws {
         let m = config.metrics
         guard m.gntAngles || m.gnAngles || m.nullSpace || m.jacobianMatching else { return nil }
+        guard m.diagnosticSamples >= 0 else {
+            throw ConfigError.outOfRange(key: "metrics.diagnostic_samples", value: "\(m.diagnosticSamples)",
+                                         expected: "an integer >= 0 (0: the whole batch)", at: nil)
+        }
         if m.jacobianMatching && feedback == nil {
             throw ConfigError.inconsistent(
-                keys: ["metrics.jacobian_matching", "method"],
+                keys: ConfigError.jacobianMatchingWithoutLayerFeedbackKeys,
                 problem: "metrics.jacobian_matching = true compares layer-to-layer feedback maps with the forward"
                     + " layers' Jacobians, but method = \(config.method.rawValue) has no such maps"
                     + " (tp, dtp, dtp-lee, drl, iterative and ldrl have them)")
         }
         matchedFeedback = m.jacobianMatching ? feedback : nil
+        matchingSlopes = m.jacobianMatching ? JacobianMatchingSlopes(net: net) : nil
         let samples = m.diagnosticSamples == 0 ? net.maxBatch : min(m.diagnosticSamples, net.maxBatch)
         self.samples = samples
-        dampings = net.layers.indices.map { l in
-            m.gnDampingSearch.isEmpty ? [m.gnDamping.count == 1 ? m.gnDamping[0] : m.gnDamping[l]] : m.gnDampingSearch
-        }
+        dampings = m.gnDampingSearch.isEmpty
+            ? m.gnDamping.perLayer(net.depth, otherwise: 0).map { [$0] }
+            : Array(repeating: m.gnDampingSearch, count: net.depth)
         self.methodUpdate = methodUpdate
         let outputWidth = net.widths[net.depth], rows = samples * outputWidth
         if m.gnAngles || m.nullSpace, rows > ParameterJacobian<T>.maxRows {
             let key = m.gnAngles ? "metrics.gn_angles" : "metrics.null_space"
+            let fits = ParameterJacobian<T>.maxRows / outputWidth
+            // Fewer samples help only while one sample's outputs fit; 0 would mean the whole batch.
+            let remedy = fits > 0
+                ? "set metrics.diagnostic_samples to at most \(fits)"
+                : "metrics.gn_angles and metrics.null_space do not support an output of \(outputWidth) units"
             throw ConfigError.inconsistent(
                 keys: [key, "metrics.diagnostic_samples", "batch_size"],
                 problem: "\(key) decomposes the Gram matrix of ∂h_L/∂W over samples × outputs = \(samples) × "
-                    + "\(outputWidth) = \(rows) rows; at most \(ParameterJacobian<T>.maxRows) are supported: set "
-                    + "metrics.diagnostic_samples to at most \(ParameterJacobian<T>.maxRows / outputWidth)")
+                    + "\(outputWidth) = \(rows) rows; at most \(ParameterJacobian<T>.maxRows) are supported: "
+                    + remedy)
         }
         let jacobians = m.gntAngles || m.gnAngles || m.nullSpace ? OutputJacobians(net: net, maxBatch: samples) : nil
         self.jacobians = jacobians
-        gnt = m.gntAngles ? jacobians.map { GNTAngle(net: net, jacobians: $0, maxSamples: samples) } : nil
+        let candidates = dampings.map(\.count).max() ?? 1
+        gnt = m.gntAngles
+            ? jacobians.map { GNTAngle(net: net, jacobians: $0, maxSamples: samples, candidates: candidates) } : nil
         parameterJacobian = m.gnAngles || m.nullSpace ? ParameterJacobian(net: net, maxSamples: samples) : nil
         gn = m.gnAngles ? GNAngle(maxRows: rows) : nil
         nullSpace = m.nullSpace
@@ -73,10 +87,11 @@ final class Diagnostics<T: Scalar> {
 
     /// Measures every requested diagnostic on the batch in `net`, after the rule's forward
     /// gradients (the method's update) and before the optimizer step, which finds them unchanged.
-    /// Returns the per-layer values by name and the seconds each diagnostic took.
+    /// Returns the per-layer values by name, the seconds each diagnostic took, and the angles of
+    /// every candidate λ (`gnt_angle`, `gn_angle`: per layer, one per λ of `dampings[l]`).
     func measure(_ net: Network<T>, outputGradient e: MatRef<T>)
-        -> (values: [String: [Double]], seconds: [String: Double]) {
-        var values: [String: [Double]] = [:], seconds: [String: Double] = [:]
+        -> (values: [String: [Double]], seconds: [String: Double], searched: [String: [[Double]]]) {
+        var values: [String: [Double]] = [:], seconds: [String: Double] = [:], searched: [String: [[Double]]] = [:]
         let fullBatch = net.batch
         let used = min(samples, fullBatch), e = e.rows(0, used)
         (narrowed, jacobiansReady) = (false, false)
@@ -84,12 +99,11 @@ final class Diagnostics<T: Scalar> {
         if let gnt {
             timed("gnt_angle", into: &seconds) {
                 prepareJacobians(net, e)
-                let r = gnt.measure(net, outputGradient: e) { self.dampings[$0] }
-                (values["gnt_angle"], values["gnt_damping"]) = (r.angles, r.dampings)
+                searched["gnt_angle"] = gnt.measure(net, outputGradient: e) { self.dampings[$0] }
             }
         }
         if let parameterJacobian {
-            var gnAngles: [Double] = [], gnDampings: [Double] = [], ratios: [Double] = []
+            var gnAngles: [[Double]] = [], ratios: [Double] = []
             for l in net.layers.indices {
                 var loaded = false
                 timed(gn != nil ? "gn_angle" : "null_space_ratio", into: &seconds) {
@@ -98,10 +112,8 @@ final class Diagnostics<T: Scalar> {
                 }
                 if let gn {
                     timed("gn_angle", into: &seconds) {
-                        let r = loaded ? gn.measure(parameterJacobian, outputGradient: e, dampings: dampings[l])
-                                       : (angle: .nan, damping: .nan)
-                        gnAngles.append(r.angle)
-                        gnDampings.append(r.damping)
+                        gnAngles.append(loaded ? gn.measure(parameterJacobian, outputGradient: e, dampings: dampings[l])
+                                               : dampings[l].map { _ in .nan })
                     }
                 }
                 if let nullSpace {
@@ -110,15 +122,25 @@ final class Diagnostics<T: Scalar> {
                     }
                 }
             }
-            if gn != nil { (values["gn_angle"], values["gn_damping"]) = (gnAngles, gnDampings) }
+            if gn != nil { searched["gn_angle"] = gnAngles }
             if nullSpace != nil { values["null_space_ratio"] = ratios }
         }
-        if let matchedFeedback {
+        if let matchedFeedback, let matchingSlopes {
             timed("jacobian_matching", into: &seconds) {
-                values["jacobian_matching"] = jacobianMatchingErrors(net, matchedFeedback, samples: used)
+                values["jacobian_matching"] = jacobianMatchingErrors(net, matchedFeedback, samples: used,
+                                                                     slopes: matchingSlopes)
             }
         }
-        return (values, seconds)
+        for (name, angles) in searched {
+            let best = angles.indices.map { AngleSearch.smallest(angles[$0], of: dampings[$0]) }
+            (values[name], values[Self.dampingName(of: name)]) = (best.map(\.angle), best.map(\.damping))
+        }
+        return (values, seconds, searched)
+    }
+
+    /// The key reporting the λ of a searched angle: `gnt_angle` → `gnt_damping`.
+    static func dampingName(of angle: String) -> String {
+        String(angle.dropLast("angle".count)) + "damping"
     }
 
     /// Narrows the network to the subsample with the method's update recomputed on it, and
@@ -147,4 +169,15 @@ func timed(_ name: String, into seconds: inout [String: Double], _ body: () -> V
     let start = DispatchTime.now().uptimeNanoseconds
     body()
     seconds[name, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+extension ConfigError {
+    static let jacobianMatchingWithoutLayerFeedbackKeys = ["metrics.jacobian_matching", "method"]
+
+    /// Whether this is Jacobian matching asked of a rule without layer-to-layer feedback maps: a
+    /// benchmark of every metric skips it for such rules.
+    public var isJacobianMatchingWithoutLayerFeedback: Bool {
+        if case let .inconsistent(keys, _) = self { return keys == Self.jacobianMatchingWithoutLayerFeedbackKeys }
+        return false
+    }
 }

@@ -17,30 +17,26 @@ final class GNAngle<T: Scalar> {
         errorCoordinates = Matrix(rows: maxRows, cols: 1)
     }
 
-    /// The smallest angle in degrees over `dampings`, and the λ that gave it, for the layer
-    /// `jacobian` holds; e is the output gradient of the same samples. NaN when either update is 0.
-    func measure(_ jacobian: ParameterJacobian<T>, outputGradient e: MatRef<T>,
-                 dampings: [Double]) -> (angle: Double, damping: Double) {
+    /// The angle in degrees for each λ of `dampings`, for the layer `jacobian` holds; e is the
+    /// output gradient of the same samples. NaN when either update is 0.
+    func measure(_ jacobian: ParameterJacobian<T>, outputGradient e: MatRef<T>, dampings: [Double]) -> [Double] {
         let rows = jacobian.rows
         precondition(e.count == rows)
         let stacked = error.view(rows: rows, cols: 1), ec = errorCoordinates.view(rows: rows, cols: 1)
-        for i in 0..<rows { stacked.base[i] = Double(e.base[i]) }
+        convert(e, into: stacked)
         jacobian.eigenCoordinates(stacked, into: ec)
         let q = jacobian.coordinatesOfUpdate.base, mu = jacobian.eigenvalues
         let updateNorm = sumOfSquares(jacobian.update).squareRoot()
-        var best = (angle: Double.nan, damping: dampings.first ?? 0)
-        for lambda in dampings {
+        return dampings.map { lambda in
             var inner = 0.0, normSquared = 0.0
             for k in 0..<rows where jacobian.keeps(k, damping: lambda) {
                 let c = ec.base[k] / (mu[k] + lambda)
                 inner += q[k] * c
                 normSquared += Swift.max(mu[k], 0) * c * c
             }
-            guard updateNorm > 0, normSquared > 0 else { continue }
+            guard updateNorm > 0, normSquared > 0 else { return .nan }
             let cosine = Swift.min(1, Swift.max(-1, inner / (updateNorm * normSquared.squareRoot())))
-            let angle = Double.acos(cosine) * 180 / .pi
-            if best.angle.isNaN || angle < best.angle { best = (angle, lambda) }
+            return Double.acos(cosine) * 180 / .pi
         }
-        return best
     }
 }

@@ -6,36 +6,33 @@
 /// layer is left out: its target is the same for every target rule.
 final class GNTAngle<T: Scalar> {
     let solver: GaussNewtonTargets<T>
-    /// Δh of the batch and the update it gives (scratch, viewed at each layer's shape).
-    let targets: Matrix<T>, direction: Matrix<T>
+    /// Δh of the batch for each candidate λ (scratch, viewed at each layer's shape).
+    let targets: [Matrix<T>]
+    /// The update one candidate's Δh gives (scratch).
+    let direction: Matrix<T>
 
-    init(net: Network<T>, jacobians: OutputJacobians<T>, maxSamples: Int) {
+    /// `candidates`: the most λ values a layer searches.
+    init(net: Network<T>, jacobians: OutputJacobians<T>, maxSamples: Int, candidates: Int) {
         solver = GaussNewtonTargets(jacobians: jacobians)
         let hidden = net.layers.dropLast()
-        targets = Matrix(rows: maxSamples, cols: hidden.map(\.fanOut).max() ?? 1)
-        direction = Matrix(rows: hidden.map(\.fanOut).max() ?? 1, cols: hidden.map(\.fanIn).max() ?? 1)
+        let width = hidden.map(\.fanOut).max() ?? 1
+        targets = (0..<max(candidates, 1)).map { _ in Matrix(rows: maxSamples, cols: width) }
+        direction = Matrix(rows: width, cols: hidden.map(\.fanIn).max() ?? 1)
     }
 
-    /// Per hidden layer l, the smallest angle in degrees over `dampings(l)` and the λ that gave it,
-    /// for the batch in `net` with its output Jacobians in the solver's `jacobians`.
-    func measure(_ net: Network<T>, outputGradient e: MatRef<T>,
-                 dampings: (Int) -> [Double]) -> (angles: [Double], dampings: [Double]) {
-        var angles: [Double] = [], chosen: [Double] = []
-        for l in 0..<(net.depth - 1) {
-            let layer = net.layers[l]
-            let delta = targets.view(rows: net.batch, cols: layer.fanOut)
+    /// Per hidden layer l, the angle in degrees for each λ of `dampings(l)`, for the batch in `net`
+    /// with its output Jacobians in the solver's `jacobians`.
+    func measure(_ net: Network<T>, outputGradient e: MatRef<T>, dampings: (Int) -> [Double]) -> [[Double]] {
+        (0..<(net.depth - 1)).map { l in
+            let layer = net.layers[l], candidates = dampings(l)
+            let deltas = targets.map { $0.view(rows: net.batch, cols: layer.fanOut) }
             let update = direction.view(rows: layer.fanOut, cols: layer.fanIn)
-            var best = (angle: Double.nan, damping: dampings(l).first ?? 0)
-            for lambda in dampings(l) {
-                solver.targets(level: l + 1, output: e, damping: lambda, into: delta)
+            solver.targets(level: l + 1, output: e, dampings: candidates, into: { deltas[$0] })
+            return deltas.prefix(candidates.count).map { delta in
                 layer.activation.multiplyDerivative(delta, a: net.a[l].ref, h: net.h[l + 1].ref)
                 gemm(update, delta, transA: true, net.h[l].ref)
-                let a = angle(layer.weight.grad.ref, update)
-                if best.angle.isNaN || a < best.angle { best = (a, lambda) }
+                return angle(layer.weight.grad.ref, update)
             }
-            angles.append(best.angle)
-            chosen.append(best.damping)
         }
-        return (angles, chosen)
     }
 }

@@ -8,21 +8,33 @@
 /// s_g'_i Q_ij − W_ji s'_j: the error is a sum over the entries of Q, no Jacobian is formed.
 /// Accumulates in Double: near a match the difference is small against the reference.
 ///
+/// A sample whose forward Jacobian is 0 (every ReLU unit of the layer off) has no reference to
+/// be relative to: it is left out, and the layer's error is the mean over the samples used (NaN
+/// only when none is).
+///
 /// - Returns: one error per map level of `feedback`, bottom-up, in the order of the rule's
 ///   `reconstructionLayers`.
 /// - Parameter samples: at most this many rows of the batch are used (nil: all of them).
 public func jacobianMatchingErrors<T: Scalar>(_ net: Network<T>, _ feedback: LayerFeedback<T>,
                                               samples: Int? = nil) -> [Double] {
+    jacobianMatchingErrors(net, feedback, samples: samples, slopes: JacobianMatchingSlopes(net: net))
+}
+
+/// As above, with the slopes' storage given: the diagnostics measure every few batches and
+/// allocate it once.
+func jacobianMatchingErrors<T: Scalar>(_ net: Network<T>, _ feedback: LayerFeedback<T>, samples: Int?,
+                                       slopes: JacobianMatchingSlopes<T>) -> [Double] {
     feedback.prepare(net)
     let rows = min(samples ?? net.batch, net.batch)
-    guard rows > 0 else { return feedback.levels.map { _ in .nan } }
     return feedback.levels.map { l in
         let layer = net.layers[l], map = feedback.maps[l]!
-        let forwardSlope = derivative(layer.activation, a: net.a[l].ref, h: net.h[l + 1].ref)
-        let feedbackSlope = derivative(map.activation, a: feedback.gOfHPre[l]!.ref, h: feedback.gOfH[l]!.ref)
-        let w = layer.weight.value, q = map.weight.value
         let (n, m) = (layer.fanIn, layer.fanOut)
-        var total = 0.0
+        let forwardSlope = slopes.forward.view(rows: net.batch, cols: m)
+        let feedbackSlope = slopes.feedback.view(rows: net.batch, cols: n)
+        derivative(layer.activation, a: net.a[l].ref, h: net.h[l + 1].ref, into: forwardSlope)
+        derivative(map.activation, a: feedback.gOfHPre[l]!.ref, h: feedback.gOfH[l]!.ref, into: feedbackSlope)
+        let w = layer.weight.value, q = map.weight.value
+        var total = 0.0, used = 0
         for b in 0..<rows {
             var difference = 0.0, reference = 0.0
             for i in 0..<n {
@@ -34,16 +46,27 @@ public func jacobianMatchingErrors<T: Scalar>(_ net: Network<T>, _ feedback: Lay
                     reference += transposed * transposed
                 }
             }
-            total += reference > 0 ? (difference / reference).squareRoot() : .nan
+            guard reference > 0 else { continue }
+            total += (difference / reference).squareRoot()
+            used += 1
         }
-        return total / Double(rows)
+        return used > 0 ? total / Double(used) : .nan
     }
 }
 
-/// s'(a) for every entry of a batch, from its pre-activation `a` and output `h`.
-private func derivative<T: Scalar>(_ s: Activation, a: MatRef<T>, h: MatRef<T>) -> Matrix<T> {
-    let slope = Matrix<T>(rows: a.rows, cols: a.cols)
-    fill(slope.ref, 1)
-    s.multiplyDerivative(slope.ref, a: a, h: h)
-    return slope
+/// Storage for s'(a) of a forward layer and of its feedback map over a batch.
+final class JacobianMatchingSlopes<T: Scalar> {
+    let forward: Matrix<T>, feedback: Matrix<T>
+
+    init(net: Network<T>) {
+        let width = net.widths.max() ?? 1
+        forward = Matrix(rows: net.maxBatch, cols: width)
+        feedback = Matrix(rows: net.maxBatch, cols: width)
+    }
+}
+
+/// s'(a) for every entry of a batch into `slope`, from its pre-activation `a` and output `h`.
+private func derivative<T: Scalar>(_ s: Activation, a: MatRef<T>, h: MatRef<T>, into slope: MatRef<T>) {
+    fill(slope, 1)
+    s.multiplyDerivative(slope, a: a, h: h)
 }

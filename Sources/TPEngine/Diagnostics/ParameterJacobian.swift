@@ -88,7 +88,7 @@ final class ParameterJacobian<T: Scalar> {
         let p = perSample.view(rows: samples, cols: fanOut), u = self.u, n = outputWidth
         gemm(p, x, w, transB: true)
         for b in 0..<samples {
-            for r in 0..<n { y.base[b * n + r] = rowDot(u.base + (b * n + r) * fanOut, p.base + b * fanOut, fanOut) }
+            for r in 0..<n { y.base[b * n + r] = dot(u.rows(b * n + r, 1), p.rows(b, 1)) }
         }
     }
 
@@ -110,16 +110,5 @@ final class ParameterJacobian<T: Scalar> {
     /// `transposed`: y = Σ_k out[k] v_k).
     func eigenCoordinates(_ y: MatRef<Double>, into out: MatRef<Double>, transposed: Bool = false) {
         gemm(out, basis, transA: transposed, y)
-    }
-
-    private func convert(_ m: MatRef<T>, into d: MatRef<Double>) {
-        precondition(m.count == d.count)
-        for i in 0..<m.count { d.base[i] = Double(m.base[i]) }
-    }
-
-    private func rowDot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
-        var s = 0.0
-        for i in 0..<n { s += a[i] * b[i] }
-        return s
     }
 }

@@ -7,21 +7,22 @@ public final class GNT<T: Scalar>: TargetRule {
     public let targets: Targets<T>
     let jacobians: OutputJacobians<T>
     let solver: GaussNewtonTargets<T>
-    let damping: [Double]
+    /// Index k: λ of level k, as the one candidate of the solver's damping list (index 0 unused).
+    let damping: [[Double]]
 
     public init(net: Network<T>, config: RunConfig, using g: inout SeededGenerator) {
         targets = Targets(net: net, config: config)
         jacobians = OutputJacobians(net: net)
         solver = GaussNewtonTargets(jacobians: jacobians)
-        let d = config.tp.damping
-        damping = (0..<net.depth).map { d.count == 1 ? d[0] : $0 >= 1 && $0 - 1 < d.count ? d[$0 - 1] : 0 }
+        damping = ([0] + config.tp.damping.perLayer(net.depth - 1, otherwise: 0)).map { [$0] }
     }
 
     public func propagateTargets(_ net: Network<T>) {
         jacobians.compute(net)
         let output = targets.delta[net.depth - 1].ref
         for k in 1..<net.depth {
-            solver.targets(level: k, output: output, damping: damping[k], into: targets.delta[k - 1].ref)
+            let delta = targets.delta[k - 1].ref
+            solver.targets(level: k, output: output, dampings: damping[k], into: { _ in delta })
         }
     }
 }

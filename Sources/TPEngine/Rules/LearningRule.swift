@@ -50,7 +50,9 @@ public protocol LearningRule<T>: AnyObject {
 /// special cases in the trainer.
 public enum BatchOrder: Sendable, Equatable {
     /// [M20]: forward pass → forward gradients from targets of the current feedback (no step yet)
-    /// → feedback step(s) on the same batch and stored activations → metrics → forward step.
+    /// → metrics → feedback step(s) on the same batch and stored activations → forward step. [M20]
+    /// logs after the feedback step; the metrics come first here so that what they recompute uses
+    /// the feedback that made the forward gradients (the feedback step does not change those).
     case targetsThenFeedback
     /// [E22]: forward pass → feedback phase on the batch (groups bottom-up, K steps each) → forward
     /// gradients from targets of the trained feedback → metrics → forward step. E22 runs a fresh

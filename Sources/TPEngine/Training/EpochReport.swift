@@ -25,9 +25,10 @@ public struct EpochReport: Codable, Sendable, Equatable {
     /// `metrics.diagnostic_interval` batches when a diagnostic is.
     public var batchLog: [BatchRecord]
     /// Per-layer diagnostics requested in `metrics`, each the mean over the batches that measured
-    /// it: `gnt_angle` and the λ that gave it, `gnt_damping` (one per hidden layer); `gn_angle`,
-    /// `gn_damping` and `null_space_ratio` (one per layer); `jacobian_matching` (one per
-    /// layer-to-layer feedback map). Angles in degrees.
+    /// it: `gnt_angle` and its λ `gnt_damping` (one per hidden layer); `gn_angle`, `gn_damping`
+    /// and `null_space_ratio` (one per layer); `jacobian_matching` (one per layer-to-layer
+    /// feedback map). Angles in degrees. With a λ search, `*_damping` is the candidate whose mean
+    /// angle over the epoch's measured batches is smallest, and `*_angle` that mean.
     public var diagnostics: [String: [Double]] = [:]
     /// Wall-clock seconds each measured metric (`bp_angle` and every diagnostic) cost this epoch,
     /// summed over the batches that measured it.

@@ -6,8 +6,8 @@ public func train(_ config: RunConfig, observer: (any TrainingObserver)? = nil) 
     try makeTrainer(config).run(observer)
 }
 
-/// Times `repeats` passes over the training set (the rule's per-batch order; under [L15]'s
-/// alternating order a pass includes its feedback epoch; no evaluation) and
+/// Times `repeats` epochs of training (`Trainer.epochWork`: the rule's per-batch order, with the
+/// feedback-only epochs its schedule adds to every epoch; no evaluation) and
 /// counts the floating-point work each pass hands to BLAS. For benchmarks.
 public func measureTrainingPasses(_ config: RunConfig, repeats: Int) throws -> (seconds: [Double], flops: Int) {
     let trainer = try makeTrainer(config)

@@ -2,8 +2,10 @@ import Foundation
 
 /// Trains one network with one learning rule on one data split. The per-batch order is the rule's
 /// `batchOrder`: by default [M20]'s, forward pass → forward gradients from the targets (no step
-/// yet) → one feedback step on the same batch → metrics → forward step; `epochs_fb` feedback-only
-/// epochs before the first epoch, `extra_fb_epochs` after each one.
+/// yet) → one feedback step on the same batch → forward step; `epochs_fb` feedback-only epochs
+/// before the first epoch, `extra_fb_epochs` after each one. Metrics are measured once the forward
+/// gradients are there: in [M20]'s order before the feedback step, so that a diagnostic that
+/// recomputes the update on a subsample uses the feedback that made it.
 ///
 /// Generic over the concrete rule so the whole step compiles for one scalar type. Every buffer is
 /// allocated here, once; a training step allocates nothing.
@@ -49,6 +51,8 @@ final class Trainer<Rule: LearningRule> {
             Optimizer(config.fbOptimizer, lr: $0.lr ?? config.fbOptimizer.lr, parameters: $0.parameters)
         }
         feedbackSteps = groups.map(\.steps)
+        // Local copies: the closure is kept by the metrics, which self keeps, so capturing self
+        // would be a retain cycle.
         let (rule, net) = (rule, net)
         metrics = try TrainingMetrics(net: net, config: config, feedback: rule.layerFeedback) { e in
             rule.forwardGradients(net, outputGradient: e)
@@ -122,19 +126,18 @@ final class Trainer<Rule: LearningRule> {
             guard eval.lossSum.isFinite else { pass.diverged = true; return false }
             switch batchOrder {
             case .targetsThenFeedback:
+                // The feedback step leaves the forward gradients alone: the update measured is the
+                // one the optimizer takes.
                 rule.forwardGradients(net, outputGradient: outputGradient.ref)
+                measureMetrics(batch: batchIndex, lossSum: eval.lossSum, into: &pass)
                 feedbackStep()
             case .feedbackThenTargets:
                 feedbackStep()
                 rule.forwardGradients(net, outputGradient: outputGradient.ref)
+                measureMetrics(batch: batchIndex, lossSum: eval.lossSum, into: &pass)
             case .alternatingEpochs:
                 rule.forwardGradients(net, outputGradient: outputGradient.ref)
-            }
-            if let record = metrics.measure(net, batch: batchIndex, batchesPerEpoch: batchesPerEpoch,
-                                            outputGradient: outputGradient.ref) {
-                var record = record
-                record.trainLoss = eval.lossSum / Double(net.batch)
-                pass.batchLog.append(record)
+                measureMetrics(batch: batchIndex, lossSum: eval.lossSum, into: &pass)
             }
             forwardOptimizer.step()
             return true
@@ -142,23 +145,33 @@ final class Trainer<Rule: LearningRule> {
         return pass
     }
 
+    /// Measures the metrics due on this batch, after its forward gradients, into the batch log.
+    func measureMetrics(batch index: Int, lossSum: Double, into pass: inout Pass) {
+        guard var record = metrics.measure(net, batch: index, batchesPerEpoch: batchesPerEpoch,
+                                           outputGradient: outputGradient.ref) else { return }
+        record.trainLoss = lossSum / Double(net.batch)
+        pass.batchLog.append(record)
+    }
+
     /// The training work of one epoch, without evaluation: under [L15]'s alternating order a
-    /// feedback-only epoch first, then the pass that trains the forward weights.
+    /// feedback-only epoch first, then the pass that trains the forward weights, then [M20]'s
+    /// `extra_fb_epochs` feedback-only epochs. What an epoch of the rule costs, as benchmarks time it.
     func epochWork() -> Pass {
         for i in reconstruction.indices { reconstruction[i] = 0 }
         feedbackBatches = 0
         if rule.batchOrder == .alternatingEpochs && trainsFeedback { feedbackEpoch() }
-        return trainingPass()
+        let pass = trainingPass()
+        if trainsFeedback && !pass.diverged {
+            for _ in 0..<config.tp.extraFbEpochs { feedbackEpoch() }
+        }
+        return pass
     }
 
-    /// One epoch's training, then extra feedback epochs and evaluation.
+    /// One epoch's training, then evaluation.
     func trainEpoch(_ epoch: Int) -> EpochReport {
         let start = Date()
         metrics.beginEpoch(net)
         let pass = epochWork()
-        if trainsFeedback && !pass.diverged {
-            for _ in 0..<config.tp.extraFbEpochs { feedbackEpoch() }
-        }
         let n = Double(max(order.count, 1))
         let (vl, va) = evaluate(data.validation)
         let (tl, ta) = evaluate(data.test)

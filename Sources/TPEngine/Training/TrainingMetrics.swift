@@ -17,6 +17,8 @@ final class TrainingMetrics<T: Scalar> {
     let logInterval: Int, diagnosticInterval: Int
     /// Wall-clock seconds of each measured metric so far this epoch.
     var epochSeconds: [String: Double] = [:]
+    /// The angles of every candidate λ so far this epoch, by angle name (`gnt_angle`, `gn_angle`).
+    var epochSearches: [String: AngleSearchTotals] = [:]
 
     init(net: Network<T>, bpAngles: Bool, logInterval: Int = 0, diagnostics: Diagnostics<T>? = nil,
          diagnosticInterval: Int = 0) {
@@ -52,18 +54,27 @@ final class TrainingMetrics<T: Scalar> {
             timed("bp_angle", into: &epochSeconds) { record.bpAngle = measureBPAngles(net, outputGradient: e) }
         }
         if diagnosticsDue, let diagnostics {
-            let (values, seconds) = diagnostics.measure(net, outputGradient: e)
+            let (values, seconds, searched) = diagnostics.measure(net, outputGradient: e)
             record.diagnostics = values
             epochSeconds.merge(seconds, uniquingKeysWith: +)
+            for (name, angles) in searched { epochSearches[name, default: AngleSearchTotals()].add(angles) }
         }
         return record
     }
 
-    /// Epoch means of the batch records, and the seconds the measurements took.
+    /// Epoch means of the batch records, and the seconds the measurements took. A searched angle
+    /// reports, per layer, the λ whose epoch-mean angle is smallest, with that mean.
     func summarise(_ records: [BatchRecord], into report: inout EpochReport) {
         report.bpAngle = perLayerMeans(records.map(\.bpAngle))
         for name in Set(records.flatMap(\.diagnostics.keys)) {
             report.diagnostics[name] = perLayerMeans(records.compactMap { $0.diagnostics[name] })
+        }
+        if let diagnostics {
+            for (name, totals) in epochSearches {
+                let best = totals.epochBest(dampings: diagnostics.dampings)
+                report.diagnostics[name] = best.angles
+                report.diagnostics[Diagnostics<T>.dampingName(of: name)] = best.dampings
+            }
         }
         report.diagnosticSeconds = epochSeconds
     }
@@ -71,6 +82,7 @@ final class TrainingMetrics<T: Scalar> {
     func beginEpoch(_ net: Network<T>) {
         for (l, layer) in net.layers.enumerated() { copy(layer.weight.value.ref, into: epochStart[l].ref) }
         epochSeconds = [:]
+        epochSearches = [:]
     }
 
     /// Whether batch `index` measures: every `interval` batches, or on the last batch of the epoch

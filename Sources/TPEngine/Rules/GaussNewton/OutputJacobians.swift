@@ -71,38 +71,46 @@ final class OutputJacobians<T: Scalar> {
 /// J_b = ∂h_L/∂h_k, Δh_{k,b} = J_bᵀ (J_b J_bᵀ + λI)⁺ Δ_{L,b}. The solve is per sample by nature (each
 /// sample has its own J_b), so it loops over samples around small GEMMs: the n_L × n_L Gram
 /// matrix of each sample and its eigen-decomposition in Float64 (λ = 0 gives the pseudo-inverse).
+/// The decomposition does not depend on λ: a damping search decomposes each sample once and
+/// solves for every candidate.
 final class GaussNewtonTargets<T: Scalar> {
     let jacobians: OutputJacobians<T>
     let eigen: SymmetricEigen
-    /// J_b J_bᵀ of one sample (scratch), and the right-hand side and solution in Float64.
-    let gram: Matrix<T>, rhs: UnsafeMutablePointer<Double>, solution: Matrix<T>
+    /// J_b J_bᵀ of one sample (scratch), the right-hand side and solution in Float64, and the
+    /// solution in T.
+    let gram: Matrix<T>, rhs: Matrix<Double>, solved: Matrix<Double>, solution: Matrix<T>
 
     init(jacobians: OutputJacobians<T>) {
         self.jacobians = jacobians
         let n = jacobians.outputWidth
         eigen = SymmetricEigen(maxN: n)
         gram = Matrix(rows: n, cols: n)
-        rhs = .allocate(capacity: n)
-        rhs.initialize(repeating: 0, count: n)
+        rhs = Matrix(rows: 1, cols: n)
+        solved = Matrix(rows: 1, cols: n)
         solution = Matrix(rows: 1, cols: n)
     }
 
-    deinit { rhs.deallocate() }
-
-    /// Writes Δh_k for every sample into `into` (B × n_k) from the output difference `output`
-    /// (B × n_L), using the Jacobians already computed for this batch. A sample whose Gram matrix
-    /// cannot be decomposed (non-finite) gets NaN, so the run is recorded as diverged.
-    func targets(level k: Int, output: MatRef<T>, damping lambda: Double, into result: MatRef<T>) {
+    /// Writes Δh_k for every sample into `result(i)` (B × n_k), for each damping `dampings[i]`,
+    /// from the output difference `output` (B × n_L), using the Jacobians already computed for
+    /// this batch. A sample whose Gram matrix cannot be decomposed (non-finite) gets NaN, so the
+    /// run is recorded as diverged.
+    func targets(level k: Int, output: MatRef<T>, dampings: [Double], into result: (Int) -> MatRef<T>) {
         let n = jacobians.outputWidth, j = jacobians.wrtActivation[k]!
+        let gramInEigen = MatRef(base: eigen.vectors, rows: n, cols: n)
         for b in 0..<output.rows {
-            let jb = jacobians.block(j, sample: b), row = result.rows(b, 1)
+            let jb = jacobians.block(j, sample: b)
             gemm(gram.ref, jb, jb, transB: true)
-            for i in 0..<(n * n) { eigen.vectors[i] = Double(gram.data[i]) }
-            guard eigen.decompose(n: n) else { fill(row, .nan); continue }
-            for i in 0..<n { rhs[i] = Double(output[b, i]) }
-            eigen.solve(rhs, into: rhs, damping: lambda)
-            for i in 0..<n { solution.data[i] = T(rhs[i]) }
-            gemm(row, solution.ref, jb)
+            convert(gram.ref, into: gramInEigen)
+            guard eigen.decompose(n: n) else {
+                for i in dampings.indices { fill(result(i).rows(b, 1), .nan) }
+                continue
+            }
+            convert(output.rows(b, 1), into: rhs.ref)
+            for (i, lambda) in dampings.enumerated() {
+                eigen.solve(rhs.data, into: solved.data, damping: lambda)
+                convert(solved.ref, into: solution.ref)
+                gemm(result(i).rows(b, 1), solution.ref, jb)
+            }
         }
     }
 }
