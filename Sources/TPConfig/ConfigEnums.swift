@@ -36,12 +36,28 @@ public enum DatasetKind: String, ConfigEnum {
 
     /// Whether samples carry class labels (so accuracy and cross-entropy make sense).
     public var isClassification: Bool { self != .studentTeacher }
+    /// Whether samples are images (so convolutional architectures apply).
+    public var hasImages: Bool { self != .studentTeacher }
 }
 
 public enum ActivationKind: String, ConfigEnum {
     case tanh, relu
     case leakyRelu = "leaky-relu"
     case elu, sigmoid, linear
+}
+
+/// The network's shape (methods.md, "Architectures"). `mlp` stacks `model.hidden` dense layers of
+/// `model.activation`; the others are the fixed CNNs of the papers, on image data:
+/// `m20-cnn` [M20]: conv 5×5 (32) tanh, max-pool 3/2/1, conv 5×5 (64) tanh, max-pool 3/2/1, FC 512 tanh, FC;
+/// `lenet` [E22]: the same shape with ELU; `simple-vgg` [E22]: five blocks conv 3×3 ELU, max-pool 2,
+/// of 128, 128, 256, 256, 512 channels, then one linear layer.
+public enum Architecture: String, ConfigEnum {
+    case mlp
+    case m20CNN = "m20-cnn"
+    case lenet
+    case simpleVGG = "simple-vgg"
+
+    public var isConvolutional: Bool { self != .mlp }
 }
 
 public enum InitKind: String, ConfigEnum {

@@ -20,6 +20,7 @@ enum ConfigSchema {
         ConfigField("data.teacher_test_size", \.data.teacherTestSize, .integer(min: 1)),
         ConfigField("data.teacher_noise", \.data.teacherNoise, .number(.nonNegative)),
 
+        ConfigField("model.architecture", \.model.architecture, .choice),
         ConfigField("model.hidden", \.model.hidden, .widths(minCount: 1)),
         ConfigField("model.activation", \.model.activation, .choice),
         ConfigField("model.leaky_slope", \.model.leakySlope, .number(.nonNegative)),

@@ -27,6 +27,22 @@ extension RunConfig {
                 problem: "\(setting("method")) trains its feedback with a difference reconstruction loss"
                     + " scaled by 1/σ², so \(setting("tp.sigma")) must be > 0")
         }
+        if model.architecture.isConvolutional && !data.dataset.hasImages {
+            throw ConfigError.inconsistent(
+                keys: ["model.architecture", "data.dataset"],
+                problem: "\(setting("model.architecture")) is a convolutional network and needs images, but"
+                    + " \(setting("data.dataset")) has none; use model.architecture: mlp")
+        }
+        // The Gauss–Newton diagnostics and Jacobian matching are written for dense layers; the BP
+        // angle runs through conv blocks.
+        let denseOnly = ["metrics.gnt_angles": metrics.gntAngles, "metrics.gn_angles": metrics.gnAngles,
+                         "metrics.null_space": metrics.nullSpace, "metrics.jacobian_matching": metrics.jacobianMatching]
+        if model.architecture.isConvolutional, let key = denseOnly.filter(\.value).keys.sorted().first {
+            throw ConfigError.inconsistent(
+                keys: [key, "model.architecture"],
+                problem: "\(setting(key)) measures dense layers only, but \(setting("model.architecture")) has conv"
+                    + " blocks; of the per-layer metrics, conv nets have metrics.bp_angles")
+        }
         try checkLayerLists(setting)
         if method == .ldrl && tp.fbSigma.isEmpty && tp.sigma == 0 {
             throw ConfigError.inconsistent(

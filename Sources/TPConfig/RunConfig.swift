@@ -65,6 +65,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
     }
 
     public struct Model: Codable, Equatable, Sendable {
+        /// `mlp`, or one of the papers' CNNs (which fix their own layers and activations: `hidden`
+        /// and `activation` apply to `mlp` only).
+        public var architecture = Architecture.mlp
         /// Hidden widths; the input and output widths come from the data.
         public var hidden = [256, 256, 256, 256, 256]
         public var activation = ActivationKind.tanh
@@ -80,7 +83,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public init() {}
 
         enum CodingKeys: String, CodingKey {
-            case hidden, activation
+            case architecture, hidden, activation
             case leakySlope = "leaky_slope"
             case outputActivation = "output_activation"
             case fbActivation = "fb_activation"

@@ -8,7 +8,9 @@ struct ProgressPrinter: TrainingObserver {
 
     func header() {
         guard !quiet else { return }
-        print("\(config.method.rawValue) on \(config.data.dataset.rawValue), hidden \(config.model.hidden), "
+        let model = config.model.architecture.isConvolutional
+            ? config.model.architecture.rawValue : "hidden \(config.model.hidden)"
+        print("\(config.method.rawValue) on \(config.data.dataset.rawValue), \(model), "
               + "\(config.epochs) epochs, batch \(config.batchSize), \(config.dtype.rawValue), seed \(config.seed)")
     }
 

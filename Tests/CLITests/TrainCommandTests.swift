@@ -29,6 +29,10 @@ final class TrainCommandTests: XCTestCase {
             ("missing data dir", ["--set", "data.dir=/no/such/dir", "--set", "epochs=1"], ["/no/such/dir"]),
             ("per-layer list of the wrong length", ["--set", "method=ldrl", "--set", "tp.fb_steps=[20, 10]"],
              ["tp.fb_steps = [20, 10]", "expected 1 (for every feedback layer) or 5"]),
+            ("conv net on a regression task", ["--set", "model.architecture=lenet", "--set", "data.dataset=student-teacher",
+                                               "--set", "loss.kind=mse"], ["model.architecture = lenet", "student-teacher"]),
+            ("rule without conv nets", ["--set", "method=ddtp-rhl", "--set", "model.architecture=m20-cnn", "--set", "epochs=1"],
+             ["method = ddtp-rhl", "model.architecture = m20-cnn"]),
             ("truncated labels", ["--set", "data.dir=\(data.path)", "--set", "epochs=1"], ["train-labels-idx1-ubyte", "truncated"]),
         ]
         for c in cases {

@@ -235,7 +235,7 @@ final class ConfigTests: XCTestCase {
         var tricky = RunConfig()
         tricky.data.dir = "true"  // must come back as a string, not a boolean
         XCTAssertEqual(try RunConfig.resolve(yaml: tricky.yamlString(), source: "dump.yaml"), tricky)
-        XCTAssertTrue(RunConfig().yamlString().contains("\nmodel:\n  hidden: [256, 256, 256, 256, 256]\n"))
+        XCTAssertTrue(RunConfig().yamlString().contains("\nmodel:\n  architecture: mlp\n  hidden: [256, 256, 256, 256, 256]\n"))
     }
 
     func testJSONIsSortedAndRoundTrips() throws {

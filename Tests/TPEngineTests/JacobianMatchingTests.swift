@@ -5,11 +5,12 @@ import XCTest
 /// the forward layers and the feedback maps themselves.
 final class JacobianMatchingTests: XCTestCase {
     /// ∂out/∂in of `layer` at row `x`, by central differences: rows are outputs.
-    func numericJacobian(_ layer: DenseLayer<Double>, at x: [Double]) -> [[Double]] {
-        let a = Matrix<Double>(rows: 1, cols: layer.fanOut), h = Matrix<Double>(rows: 1, cols: layer.fanOut)
+    func numericJacobian(_ layer: Layer<Double>, at x: [Double]) -> [[Double]] {
+        let a = Matrix<Double>(rows: 1, cols: layer.preActivationWidth), h = Matrix<Double>(rows: 1, cols: layer.fanOut)
+        let trace = layer.makeTrace(maxRows: 1)
         func f(_ x: [Double]) -> [Double] {
             let input = Matrix(rows: 1, cols: x.count, values: x)
-            withExtendedLifetime(input) { layer.forward(input.ref, a: a.ref, h: h.ref) }
+            withExtendedLifetime(input) { layer.forward(input.ref, a: a.ref, h: h.ref, trace: trace) }
             return h.toArray()
         }
         let eps = 1e-6
@@ -36,7 +37,7 @@ final class JacobianMatchingTests: XCTestCase {
             var total = 0.0
             for b in 0..<net.batch {
                 let jf = numericJacobian(net.layers[l], at: row(net.h[l], b))
-                let jg = numericJacobian(feedback.maps[l]!, at: row(net.h[l + 1], b))
+                let jg = numericJacobian(.dense(feedback.maps[l]!), at: row(net.h[l + 1], b))
                 var difference = 0.0, reference = 0.0
                 for i in jg.indices {
                     for j in jg[i].indices {

@@ -75,3 +75,38 @@ final class RuleIdentityTests: XCTestCase {
         return j
     }
 }
+
+extension RuleIdentityTests {
+    /// [M20]'s identity on a conv net: with Q_o the exact transposed Jacobian ∂h_L/∂h_o of each
+    /// hidden level (a conv block's flattened, pooled output included) and small β, the
+    /// `ddtp-linear` update of every layer, conv blocks through their own local losses, aligns with BP.
+    func testDDTPLinearOnAConvNetWithTransposedJacobianAlignsWithBP() throws {
+        let net = try TestNet.convNet(batch: 1)
+        var config = RunConfig()
+        config.method = .ddtpLinear
+        config.tp.beta = 1e-3
+        var g = SeededGenerator(seed: 5)
+        let rule = DDTPLinear<Double>(net: net, config: config, using: &g)
+        // Row k of ∂h_L/∂h_o is the gradient at level o of backprop from the unit vector e_k:
+        // layer o's input gradient of its δ.
+        let backprop = Backpropagation(net: net)
+        let weightGrads = net.layers.map { Matrix<Double>(rows: $0.weight.value.rows, cols: $0.weight.value.cols) }
+        let biasGrads = net.layers.map { $0.bias.map { Matrix<Double>(rows: 1, cols: $0.value.cols) } }
+        let outputs = net.widths[net.depth], row = Matrix<Double>(rows: 1, cols: net.widths.max()!)
+        for k in 0..<outputs {
+            let unit = Matrix<Double>(rows: 1, cols: outputs)
+            unit[0, k] = 1
+            backprop.gradients(net, outputGradient: unit.ref, weightGrads: weightGrads, biasGrads: biasGrads)
+            for o in 1..<net.depth {
+                let q = rule.feedback.maps[o]!.weight.value  // n_o × n_L
+                net.layers[o].inputGradient(delta: backprop.deltas[o].ref, into: row.view(rows: 1, cols: q.rows))
+                for r in 0..<q.rows { q[r, k] = row.data[r] }
+            }
+        }
+        let e = Matrix<Double>(rows: 1, cols: outputs, values: [0.3, -0.5, 0.2, 0.1])
+        rule.forwardGradients(net, outputGradient: e.ref)
+        let angles = TrainingMetrics(net: net, bpAngles: true).measureBPAngles(net, outputGradient: e.ref)
+        XCTAssertEqual(angles.count, net.depth)
+        for (l, a) in angles.enumerated() { XCTAssertLessThan(a, 1, "layer \(l + 1)") }
+    }
+}

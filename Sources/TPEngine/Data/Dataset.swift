@@ -8,8 +8,11 @@ public final class Dataset<T: Scalar>: Sendable {
     public let targets: Matrix<T>
     public let labels: [Int32]
     public let numClasses: Int
+    /// The shape of each input row as an NHWC image; nil when samples are not images.
+    public let imageShape: ImageShape?
 
-    public init(name: String, inputs: Matrix<T>, targets: Matrix<T>, labels: [Int32], numClasses: Int) {
+    public init(name: String, inputs: Matrix<T>, targets: Matrix<T>, labels: [Int32], numClasses: Int,
+                imageShape: ImageShape? = nil) {
         precondition(inputs.rows == targets.rows, "\(name): \(inputs.rows) inputs, \(targets.rows) targets")
         // Regression has no labels; a classification set has one per row (none when it is empty,
         // as the validation set of `validation_size: 0`).
@@ -20,6 +23,8 @@ public final class Dataset<T: Scalar>: Sendable {
         self.targets = targets
         self.labels = labels
         self.numClasses = numClasses
+        precondition(imageShape.map { $0.count == inputs.cols } ?? true, "\(name): \(inputs.cols) inputs are not \(imageShape!) images")
+        self.imageShape = imageShape
     }
 
     /// Number of samples.

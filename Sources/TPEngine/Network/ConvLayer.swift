@@ -30,13 +30,14 @@ public final class ConvLayer<T: Scalar>: @unchecked Sendable {
     }
 
     /// Gradients from δ = ∂L/∂a: ∇W = α δᵀ im2col(x), ∇b = α Σ δ per channel, replacing the stored
-    /// gradients or adding to them when `accumulate` — the contract of `DenseLayer`.
-    public func accumulateGradients(delta: MatRef<T>, input x: MatRef<T>, scale alpha: T, accumulate: Bool = false) {
-        convolution.weightGradient(outputGradient: delta, input: x, into: weight.grad.ref, scale: alpha,
+    /// gradients or adding to them when `accumulate`, or written to `into` — the contract of `DenseLayer`.
+    public func accumulateGradients(delta: MatRef<T>, input x: MatRef<T>, scale alpha: T, accumulate: Bool = false,
+                                    into grads: ParameterGradients<T>? = nil) {
+        let grads = grads ?? ParameterGradients(weight: weight.grad.ref, bias: bias?.grad.ref)
+        convolution.weightGradient(outputGradient: delta, input: x, into: grads.weight, scale: alpha,
                                    accumulate: accumulate)
-        if let bias {
-            convolution.channelSums(delta, shape: geometry.output, into: bias.grad.ref, scale: alpha,
-                                    accumulate: accumulate)
+        if let b = grads.bias {
+            convolution.channelSums(delta, shape: geometry.output, into: b, scale: alpha, accumulate: accumulate)
         }
     }
 

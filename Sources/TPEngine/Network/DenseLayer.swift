@@ -25,10 +25,12 @@ public final class DenseLayer<T: Scalar>: @unchecked Sendable {
 
     /// Gradients from δ = ∂L/∂a for this layer's batch: ∇W = α δᵀ x, ∇b = α Σ_rows δ, replacing
     /// the stored gradients, or adding to them when `accumulate` (losses with several terms).
+    /// `into` writes them elsewhere (the BP reference of the angle metric).
     public func accumulateGradients(delta: MatRef<T>, input x: MatRef<T>, scale alpha: T, ones: MatRef<T>,
-                                    accumulate: Bool = false) {
+                                    accumulate: Bool = false, into grads: ParameterGradients<T>? = nil) {
         let beta: T = accumulate ? 1 : 0
-        gemm(weight.grad.ref, delta, transA: true, x, alpha: alpha, beta: beta)
-        if let bias { sumRows(delta, into: bias.grad.ref, ones: ones, alpha: alpha, beta: beta) }
+        let grads = grads ?? ParameterGradients(weight: weight.grad.ref, bias: bias?.grad.ref)
+        gemm(grads.weight, delta, transA: true, x, alpha: alpha, beta: beta)
+        if let b = grads.bias { sumRows(delta, into: b, ones: ones, alpha: alpha, beta: beta) }
     }
 }

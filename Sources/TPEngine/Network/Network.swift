@@ -1,12 +1,17 @@
-/// A multilayer perceptron with the activations of the last forward pass kept for the rules.
+/// A stack of layers — dense, or conv blocks below dense ones [M20, E22] — with the activations of
+/// the last forward pass kept for the rules.
 ///
 /// Indexing (0-based, the papers are 1-based): `layers[l]` maps `h[l]` to `h[l+1]`, so `h[0]` is
-/// the input, `h[L]` the output and `a[l]` the pre-activation of `layers[l]` (bias included).
+/// the input, `h[L]` the output and `a[l]` the pre-activation of `layers[l]` (bias included;
+/// before pooling in a conv block, whose pooling indices are in `traces[l]`). A conv block's `h`
+/// is the NHWC batch, one image per row, which is also the flattened input of a dense layer.
 /// Buffers are sized once for the largest batch; `setBatch` only changes the rows in use.
 public final class Network<T: Scalar>: @unchecked Sendable {
-    public let layers: [DenseLayer<T>]
+    public let layers: [Layer<T>]
     public let h: [Matrix<T>]
     public let a: [Matrix<T>]
+    /// What the forward pass of each pooling conv block keeps for its backward pass; nil elsewhere.
+    public let traces: [PoolTrace<T>?]
     /// A column of ones for bias gradients as matrix–vector products.
     public let ones: Matrix<T>
     public let maxBatch: Int
@@ -17,22 +22,36 @@ public final class Network<T: Scalar>: @unchecked Sendable {
     public var input: MatRef<T> { h[0].ref }
     public var output: MatRef<T> { h[depth].ref }
     public var parameters: [Parameter<T>] { layers.flatMap(\.parameters) }
+    /// Whether any layer is a conv block (rules that only know dense layers refuse such a net).
+    public var isConvolutional: Bool { layers.contains { $0.convBlock != nil } }
 
-    /// - Parameter biasFree: indices of layers built without a bias.
-    public init(widths: [Int], hidden: Activation, output: Activation, maxBatch: Int,
-                initialization: InitKind, biasFree: Set<Int> = [], using g: inout SeededGenerator) {
-        precondition(widths.count >= 2 && maxBatch > 0)
-        let depth = widths.count - 1
-        layers = (0..<depth).map { l in
-            DenseLayer(name: "layer\(l + 1)", fanIn: widths[l], fanOut: widths[l + 1],
-                       activation: l == depth - 1 ? output : hidden, hasBias: !biasFree.contains(l))
+    /// A network of initialised `layers`, each one's input as wide as the previous one's output.
+    public init(layers: [Layer<T>], maxBatch: Int) {
+        precondition(!layers.isEmpty && maxBatch > 0)
+        for (below, above) in zip(layers, layers.dropFirst()) {
+            precondition(below.fanOut == above.fanIn, "a layer of \(below.fanOut) outputs under one of \(above.fanIn) inputs")
         }
-        for layer in layers { Initialization.fill(layer.weight.value, initialization, using: &g) }
-        h = widths.map { Matrix(rows: maxBatch, cols: $0) }
-        a = widths.dropFirst().map { Matrix(rows: maxBatch, cols: $0) }
+        self.layers = layers
+        h = ([layers[0].fanIn] + layers.map(\.fanOut)).map { Matrix(rows: maxBatch, cols: $0) }
+        a = layers.map { Matrix(rows: maxBatch, cols: $0.preActivationWidth) }
+        traces = layers.map { $0.makeTrace(maxRows: maxBatch) }
         ones = Matrix(rows: 1, cols: maxBatch)
         fill(ones.ref, 1)
         self.maxBatch = maxBatch
+    }
+
+    /// A multilayer perceptron of the given widths (input first).
+    /// - Parameter biasFree: indices of layers built without a bias.
+    public convenience init(widths: [Int], hidden: Activation, output: Activation, maxBatch: Int,
+                            initialization: InitKind, biasFree: Set<Int> = [], using g: inout SeededGenerator) {
+        precondition(widths.count >= 2)
+        let depth = widths.count - 1
+        let layers = (0..<depth).map { l in
+            DenseLayer<T>(name: "layer\(l + 1)", fanIn: widths[l], fanOut: widths[l + 1],
+                          activation: l == depth - 1 ? output : hidden, hasBias: !biasFree.contains(l))
+        }
+        for layer in layers { Initialization.fill(layer.weight.value, initialization, using: &g) }
+        self.init(layers: layers.map(Layer.dense), maxBatch: maxBatch)
     }
 
     /// Sets the number of samples in the current batch (≤ maxBatch).
@@ -44,7 +63,7 @@ public final class Network<T: Scalar>: @unchecked Sendable {
     /// Forward pass of the batch in `h[0]`, keeping every a and h.
     public func forward() {
         for (l, layer) in layers.enumerated() {
-            layer.forward(h[l].ref, a: a[l].ref, h: h[l + 1].ref)
+            layer.forward(h[l].ref, a: a[l].ref, h: h[l + 1].ref, trace: traces[l])
         }
     }
 

@@ -11,3 +11,15 @@ public final class Parameter<T: Scalar>: @unchecked Sendable {
         grad = Matrix(rows: rows, cols: cols)
     }
 }
+
+/// Where a layer writes its weight and bias gradients: by default its parameters' own `grad`, or
+/// other buffers of the same shapes (a reference gradient kept beside the rule's).
+public struct ParameterGradients<T: Scalar> {
+    public let weight: MatRef<T>
+    public let bias: MatRef<T>?
+
+    public init(weight: MatRef<T>, bias: MatRef<T>?) {
+        self.weight = weight
+        self.bias = bias
+    }
+}

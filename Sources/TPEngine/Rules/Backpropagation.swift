@@ -1,25 +1,33 @@
-/// Exact gradients by the chain rule. Used by the `bp` rule and, for every other rule, as the
-/// reference of the BP-angle metric.
+/// Exact gradients by the chain rule, through dense layers and conv blocks alike. Used by the `bp`
+/// rule and, for every other rule, as the reference of the BP-angle metric.
 public final class Backpropagation<T: Scalar> {
-    /// δ_l = ∂ℓ/∂a_l per layer.
+    /// ∂ℓ/∂h_{l+1}, the gradient at the output of `layers[l]`; becomes δ_l in place where
+    /// `deltas[l]` is the same matrix.
+    let outputGrads: [Matrix<T>]
+    /// δ_l = ∂ℓ/∂a_l: the same matrix as `outputGrads[l]` (computed in place) unless the layer pools.
     let deltas: [Matrix<T>]
 
     public init(net: Network<T>) {
-        deltas = net.layers.map { Matrix(rows: net.maxBatch, cols: $0.fanOut) }
+        outputGrads = net.layers.map { Matrix(rows: net.maxBatch, cols: $0.fanOut) }
+        deltas = zip(net.layers, outputGrads).map { layer, g in
+            layer.preActivationWidth == layer.fanOut ? g : Matrix(rows: net.maxBatch, cols: layer.preActivationWidth)
+        }
     }
 
     /// Writes ∂ℓ/∂W_l into `weightGrads[l]` and ∂ℓ/∂b_l into `biasGrads[l]` for the batch in `net`.
     public func gradients(_ net: Network<T>, outputGradient e: MatRef<T>,
                           weightGrads: [Matrix<T>], biasGrads: [Matrix<T>?]) {
-        for d in deltas { d.rows = net.batch }
+        for m in outputGrads { m.rows = net.batch }
+        for m in deltas { m.rows = net.batch }
         let top = net.depth - 1
-        copy(e, into: deltas[top].ref)
+        copy(e, into: outputGrads[top].ref)
         for l in stride(from: top, through: 0, by: -1) {
             let layer = net.layers[l], delta = deltas[l].ref
-            layer.activation.multiplyDerivative(delta, a: net.a[l].ref, h: net.h[l + 1].ref)
-            gemm(weightGrads[l].ref, delta, transA: true, net.h[l].ref)
-            if let b = biasGrads[l] { sumRows(delta, into: b.ref, ones: net.ones.ref) }
-            if l > 0 { gemm(deltas[l - 1].ref, delta, layer.weight.value.ref) }
+            layer.preActivationGradient(outputGrads[l].ref, a: net.a[l].ref, h: net.h[l + 1].ref,
+                                        trace: net.traces[l], into: delta)
+            layer.accumulateGradients(delta: delta, input: net.h[l].ref, scale: 1, ones: net.ones.ref,
+                                      into: ParameterGradients(weight: weightGrads[l].ref, bias: biasGrads[l]?.ref))
+            if l > 0 { layer.inputGradient(delta: delta, into: outputGrads[l - 1].ref) }
         }
     }
 }
@@ -34,6 +42,9 @@ public final class BP<T: Scalar>: LearningRule {
         weightGrads = net.layers.map(\.weight.grad)
         biasGrads = net.layers.map { $0.bias?.grad }
     }
+
+    /// Backprop runs through conv blocks as through dense layers.
+    public static var trainsConvolutionalNetworks: Bool { true }
 
     public func forwardGradients(_ net: Network<T>, outputGradient e: MatRef<T>) {
         backprop.gradients(net, outputGradient: e, weightGrads: weightGrads, biasGrads: biasGrads)

@@ -16,6 +16,10 @@ public final class DDTPLinear<T: Scalar>: DirectFeedbackRule {
         outputShift = Matrix(rows: net.maxBatch, cols: net.widths[net.depth])
     }
 
+    /// Q_o reaches a conv block's flattened output like a dense layer's, and the probe runs
+    /// through conv blocks [M20].
+    public static var trainsConvolutionalNetworks: Bool { true }
+
     public func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator,
                                   losses: UnsafeMutableBufferPointer<Double>) {
         let b = net.batch, sigma = probe.sigma

@@ -40,6 +40,9 @@ public protocol LearningRule<T>: AnyObject {
     static func outputWidth(input: Int, target: Int) -> Int
     /// Throws `ConfigError` when the network `widths` (input first) cannot run this rule.
     static func check(widths: [Int], config: RunConfig) throws
+    /// Whether the rule trains networks with conv blocks (`model.architecture` other than mlp).
+    /// Default: false — a rule says so once its targets and feedback know conv blocks.
+    static var trainsConvolutionalNetworks: Bool { get }
 }
 
 /// Where, relative to the forward weights, a rule's feedback weights train. The trainer consults
@@ -89,4 +92,15 @@ extension LearningRule {
     public var layerFeedback: LayerFeedback<T>? { nil }
     public static func outputWidth(input: Int, target: Int) -> Int { target }
     public static func check(widths: [Int], config: RunConfig) throws {}
+    public static var trainsConvolutionalNetworks: Bool { false }
+
+    /// Throws `ConfigError` when `config` asks for a convolutional architecture this rule cannot train.
+    static func checkArchitecture(_ config: RunConfig) throws {
+        guard config.model.architecture.isConvolutional && !trainsConvolutionalNetworks else { return }
+        throw ConfigError.inconsistent(
+            keys: ["method", "model.architecture"],
+            problem: "method = \(config.method.rawValue) does not train convolutional networks, but"
+                + " model.architecture = \(config.model.architecture.rawValue) is one; use model.architecture: mlp"
+                + " or a method that trains conv nets (bp, ddtp-linear)")
+    }
 }

@@ -7,7 +7,7 @@
 public final class Targets<T: Scalar> {
     /// Δ_l for the output of layer l.
     public let delta: [Matrix<T>]
-    /// Scratch for the local-loss backward pass, one per layer.
+    /// Scratch for the local-loss backward pass, one per layer (as wide as its pre-activation).
     let teaching: [Matrix<T>]
     let beta: T
     /// 2 for M20's (1/B) Σ‖τ − h‖², 1 for E22's ½ Σ (τ − h)² averaged over the batch.
@@ -15,7 +15,7 @@ public final class Targets<T: Scalar> {
 
     init(net: Network<T>, config: RunConfig) {
         delta = net.layers.map { Matrix(rows: net.maxBatch, cols: $0.fanOut) }
-        teaching = net.layers.map { Matrix(rows: net.maxBatch, cols: $0.fanOut) }
+        teaching = net.layers.map { Matrix(rows: net.maxBatch, cols: $0.preActivationWidth) }
         beta = T(config.tp.beta)
         lossFactor = config.tp.localLoss == .m20 ? 2 : 1
     }
@@ -30,15 +30,15 @@ public final class Targets<T: Scalar> {
     }
 
     /// Gradients of each layer's local loss with τ_l and h_{l−1} held constant:
-    /// δ = c s'(a_l) ⊙ (h_l − τ_l), ∇W = δᵀ h_{l−1} / B, ∇b = mean_b δ, c = `lossFactor`.
+    /// δ = c s'(a_l) ⊙ (h_l − τ_l), ∇W = δᵀ h_{l−1} / B, ∇b = mean_b δ, c = `lossFactor`. A conv
+    /// block's h_l is its pooled output, so (h_l − τ_l) goes back through its own pooling indices
+    /// first: each block learns from its local loss through its own backward pass.
     func localLossGradients(_ net: Network<T>, layers: Range<Int>? = nil) {
         let scaleByBatch = -lossFactor / T(net.batch)
         for l in layers ?? 0..<net.depth {
-            let t = teaching[l].ref
-            copy(delta[l].ref, into: t)
-            net.layers[l].activation.multiplyDerivative(t, a: net.a[l].ref, h: net.h[l + 1].ref)
-            net.layers[l].accumulateGradients(delta: t, input: net.h[l].ref, scale: scaleByBatch,
-                                              ones: net.ones.ref)
+            let t = teaching[l].ref, layer = net.layers[l]
+            layer.preActivationGradient(delta[l].ref, a: net.a[l].ref, h: net.h[l + 1].ref, trace: net.traces[l], into: t)
+            layer.accumulateGradients(delta: t, input: net.h[l].ref, scale: scaleByBatch, ones: net.ones.ref)
         }
     }
 }

@@ -40,15 +40,9 @@ final class Trainer<Rule: LearningRule> {
         noiseRNG = root.fork(stream: 3)
         let targetWidth = data.train.targetDim
         let outputWidth = Rule.outputWidth(input: data.train.inputDim, target: targetWidth)
-        let widths = [data.train.inputDim] + config.model.hidden + [outputWidth]
-        try Rule.check(widths: widths, config: config)
-        let depth = widths.count - 1
-        net = Network(widths: widths,
-                      hidden: Activation(config.model.activation, slope: config.model.leakySlope),
-                      output: Activation(config.model.outputActivation, slope: config.model.leakySlope),
-                      maxBatch: config.batchSize, initialization: config.model.initialization,
-                      biasFree: config.model.lastHiddenBias || depth < 2 ? [] : [depth - 2],
-                      using: &initRNG)
+        try Rule.checkArchitecture(config)
+        net = try Network.make(config, data: data.train, outputWidth: outputWidth, using: &initRNG)
+        try Rule.check(widths: net.widths, config: config)
         rule = Rule(net: net, config: config, using: &initRNG)
         loss = LossFunction(config.loss.kind, reduction: config.loss.reduction)
         forwardOptimizer = Optimizer(config.optimizer, lr: config.effectiveForwardLR, parameters: net.parameters)

@@ -23,7 +23,7 @@ final class TrainingMetrics<T: Scalar> {
     init(net: Network<T>, bpAngles: Bool, logInterval: Int = 0, diagnostics: Diagnostics<T>? = nil,
          diagnosticInterval: Int = 0) {
         backprop = bpAngles ? Backpropagation(net: net) : nil
-        bpWeightGrads = bpAngles ? net.layers.map { Matrix(rows: $0.fanOut, cols: $0.fanIn) } : []
+        bpWeightGrads = bpAngles ? net.layers.map { Matrix(rows: $0.weight.value.rows, cols: $0.weight.value.cols) } : []
         bpBiasGrads = bpAngles ? net.layers.map { $0.bias.map { Matrix(rows: 1, cols: $0.value.cols) } } : []
         self.diagnostics = diagnostics
         epochStart = net.layers.map { $0.weight.value.copy() }

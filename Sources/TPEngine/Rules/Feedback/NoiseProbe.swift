@@ -1,7 +1,10 @@
 /// Perturbs every hidden level o = 1..L−1 with σε and pushes each perturbed batch up to the output
 /// through the current forward weights: the probe behind the DRL and direct-DRL feedback losses
 /// [M20]. The perturbed batches travel stacked as row blocks (block o−1 starts at level o), so each
-/// layer runs one GEMM over all of them instead of one small GEMM per origin.
+/// layer runs one GEMM over all of them instead of one small GEMM per origin. A conv block takes
+/// the blocks one at a time: its GEMM has a row per pixel of every sample, large already, and its
+/// convolution and pooling are sized for one batch. The probe's own pooling traces keep the
+/// network's argmax indices intact for its backward pass.
 final class NoiseProbe<T: Scalar> {
     let origins: Int
     /// `stacked[j]`: level j's activations, blocks for origins 1...min(j, L−1).
@@ -10,8 +13,10 @@ final class NoiseProbe<T: Scalar> {
     let noise: [Matrix<T>]
     /// Output pre-activations ã_L, one block per origin.
     let outputPre: Matrix<T>
-    /// Pre-activations of the hidden levels on the way up (scratch).
+    /// Pre-activations of the hidden levels on the way up (scratch, seen in each layer's shape).
     let hiddenPre: Matrix<T>
+    /// Scratch pooling traces of the pooling conv blocks, for one batch.
+    let traces: [PoolTrace<T>?]
     let sigma: T
 
     init(net: Network<T>, sigma: Double) {
@@ -21,7 +26,17 @@ final class NoiseProbe<T: Scalar> {
         stacked = widths.indices.map { j in Matrix(rows: j == 0 ? 0 : b * Swift.min(j, depth - 1), cols: widths[j]) }
         noise = widths.indices.map { j in Matrix(rows: j == 0 || j == depth ? 0 : b, cols: widths[j]) }
         outputPre = Matrix(rows: b * origins, cols: widths[depth])
-        hiddenPre = Matrix(rows: b * origins, cols: widths.dropFirst().max() ?? 1)
+        let hiddenValues = (1..<Swift.max(1, depth - 1)).map { j in
+            Self.rowsAtOnce(net.layers[j], level: j, batch: b) * net.layers[j].preActivationWidth
+        }
+        hiddenPre = Matrix(rows: 1, cols: hiddenValues.max() ?? 1)
+        traces = net.layers.map { $0.makeTrace(maxRows: b) }
+    }
+
+    /// Rows `layer` (going from level j to j + 1) takes per call: every origin's block at once for
+    /// a dense layer, one block at a time for a conv block.
+    static func rowsAtOnce(_ layer: Layer<T>, level j: Int, batch b: Int) -> Int {
+        layer.convBlock == nil ? b * j : b
     }
 
     /// Block of `origin` at level `level` (after `run`).
@@ -40,9 +55,13 @@ final class NoiseProbe<T: Scalar> {
             axpy(1, eps, start)
         }
         for j in 1..<depth {
-            let rows = b * j, width = net.widths[j + 1]
-            let pre = j + 1 == depth ? outputPre.prefix(rows) : hiddenPre.view(rows: rows, cols: width)
-            net.layers[j].forward(stacked[j].prefix(rows), a: pre, h: stacked[j + 1].prefix(rows))
+            let layer = net.layers[j], step = Self.rowsAtOnce(layer, level: j, batch: b)
+            for start in stride(from: 0, to: b * j, by: step) {
+                let pre = j + 1 == depth ? outputPre.prefix(b * j).rows(start, step)
+                    : hiddenPre.view(rows: step, cols: layer.preActivationWidth)
+                layer.forward(stacked[j].prefix(b * j).rows(start, step), a: pre,
+                              h: stacked[j + 1].prefix(b * j).rows(start, step), trace: traces[j])
+            }
         }
     }
 
