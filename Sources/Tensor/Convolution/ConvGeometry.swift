@@ -20,9 +20,7 @@ public struct ConvGeometry: Equatable, Hashable, Sendable {
         self.kernel = kernel
         self.stride = stride
         self.padding = padding
-        output = ImageShape(height: slidingOutput(input.height, window: kernel, stride: stride, padding: padding),
-                            width: slidingOutput(input.width, window: kernel, stride: stride, padding: padding),
-                            channels: outChannels)
+        output = slidingOutput(input, window: kernel, stride: stride, padding: padding, channels: outChannels)
     }
 
     /// Values in one receptive field: the columns of the weight matrix and of the lowered input.

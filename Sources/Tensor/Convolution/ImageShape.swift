@@ -34,9 +34,11 @@ public struct GeometryError: Error, Equatable, Sendable, CustomStringConvertible
     public init(_ description: String) { self.description = description }
 }
 
-/// Output side length of a sliding window: ⌊(n + 2p − k)/s⌋ + 1, as PyTorch computes it.
-func slidingOutput(_ n: Int, window k: Int, stride s: Int, padding p: Int) -> Int {
-    (n + 2 * p - k) / s + 1
+/// The image a k×k window sliding over `input` with stride s and padding p produces, with
+/// `channels` channels: each side ⌊(n + 2p − k)/s⌋ + 1, as PyTorch computes it.
+func slidingOutput(_ input: ImageShape, window k: Int, stride s: Int, padding p: Int, channels: Int) -> ImageShape {
+    ImageShape(height: (input.height + 2 * p - k) / s + 1, width: (input.width + 2 * p - k) / s + 1,
+               channels: channels)
 }
 
 /// Checks the parameters shared by convolution and pooling windows.

@@ -19,8 +19,6 @@ public struct PoolGeometry: Equatable, Hashable, Sendable {
         self.window = window
         self.stride = stride
         self.padding = padding
-        output = ImageShape(height: slidingOutput(input.height, window: window, stride: stride, padding: padding),
-                            width: slidingOutput(input.width, window: window, stride: stride, padding: padding),
-                            channels: input.channels)
+        output = slidingOutput(input, window: window, stride: stride, padding: padding, channels: input.channels)
     }
 }
