@@ -24,31 +24,32 @@ func coordinate(_ session: SweepSession, world: MPIWorld) throws {
             idle.removeAll()
         }
     }
-    while active > 0 {
-        let message = try world.receive()
-        switch WireTag(rawValue: message.tag) {
-        case .ready:
-            idle.append(message.source)
-        case .epoch:
-            let m = try Wire.decodeEpoch(message.payload)
-            let decision = session.decide(trialID: m.trialID, report: m.report)
-            guard session.schedulerCanStop else { break }
-            let reply: DecisionMessage
-            if case .prune(let reason) = decision { reply = DecisionMessage(stop: true, reason: reason) }
-            else { reply = DecisionMessage(stop: false, reason: "") }
-            Wire.encode(reply, into: &buffer)
-            try world.send(buffer.bytes, to: message.source, tag: WireTag.decision.rawValue)
-        case .outcome:
-            let m = try Wire.decodeOutcome(message.payload)
-            try session.finish(trialID: m.trialID, attempt: m.attempt, outcome: m.outcome)
-            idle.append(message.source)
-        default:
-            session.status.log("ignoring a message with tag \(message.tag) from rank \(message.source)")
+    try session.run {
+        while active > 0 {
+            let message = try world.receive()
+            switch WireTag(rawValue: message.tag) {
+            case .ready:
+                idle.append(message.source)
+            case .epoch:
+                let m = try Wire.decodeEpoch(message.payload)
+                let decision = session.decide(trialID: m.trialID, report: m.report)
+                guard session.schedulerCanStop else { break }
+                let reply: DecisionMessage
+                if case .prune(let reason) = decision { reply = DecisionMessage(stop: true, reason: reason) }
+                else { reply = DecisionMessage(stop: false, reason: "") }
+                Wire.encode(reply, into: &buffer)
+                try world.send(buffer.bytes, to: message.source, tag: WireTag.decision.rawValue)
+            case .outcome:
+                let m = try Wire.decodeOutcome(message.payload)
+                try session.finish(trialID: m.trialID, attempt: m.attempt, outcome: m.outcome)
+                idle.append(message.source)
+            default:
+                session.status.log("ignoring a message with tag \(message.tag) from rank \(message.source)")
+            }
+            try session.checkStore()
+            try dispatch()
         }
-        try session.checkStore()
-        try dispatch()
     }
-    try session.close()
 }
 
 /// A worker rank: asks for a trial, trains it, reports every epoch (waiting for the decision if
@@ -85,12 +86,13 @@ func work(world: MPIWorld) throws {
 /// `-np 1`: the same session, trials run one after another in this process.
 func runSerially(_ session: SweepSession) throws {
     let host = ProcessInfo.processInfo.hostName
-    while let assignment = session.nextAssignment(for: 0) {
-        let outcome = runTrial(assignment.trial, policy: assignment.snapshots, rank: 0, host: host) { report in
-            session.decide(trialID: assignment.trial.id, report: report)
+    try session.run {
+        while let assignment = session.nextAssignment(for: 0) {
+            let outcome = runTrial(assignment.trial, policy: assignment.snapshots, rank: 0, host: host) { report in
+                session.decide(trialID: assignment.trial.id, report: report)
+            }
+            try session.finish(trialID: assignment.trial.id, attempt: assignment.attempt, outcome: outcome)
+            try session.checkStore()
         }
-        try session.finish(trialID: assignment.trial.id, attempt: assignment.attempt, outcome: outcome)
-        try session.checkStore()
     }
-    try session.close()
 }

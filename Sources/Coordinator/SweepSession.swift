@@ -145,6 +145,17 @@ final class SweepSession {
         try writer.check()
     }
 
+    /// Runs the sweep loop `body`, then `close`s. When the loop fails (a malformed message, an MPI or
+    /// store error), the trials already finished are still written before the error goes on: they
+    /// were acknowledged, and a resume should not have to run them again.
+    func run(_ body: () throws -> Void) throws {
+        do { try body() } catch {
+            try? writer.close()
+            throw error
+        }
+        try close()
+    }
+
     /// Waits until every finished trial and the index are on disk; throws the first store error.
     /// Then logs the session's throughput: trials stored per second from the moment the first trial
     /// was handed out until the last one was on disk (what benchmarks/coordinator_overhead.sh reads).

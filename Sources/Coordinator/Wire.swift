@@ -152,9 +152,13 @@ enum Wire {
             result = run
         }
         let snapshots = try r.array(minimumSize: 16) { r in
-            SnapshotPayload(epoch: try r.int(), tags: try r.strings(), tensors: try r.array(minimumSize: 16) { r in
-                TensorPayload(name: try r.string(), role: try r.string(), shape: try r.ints(),
-                              dtype: try r.enumeration(DType.self, "dtype"), bytes: Data(try r.raw()))
+            let epoch = try r.int()
+            guard epoch > Int.min else { throw WireError.invalid("snapshot epoch \(epoch)") }
+            return SnapshotPayload(epoch: epoch, tags: try r.strings(), tensors: try r.array(minimumSize: 16) { r in
+                let tensor = TensorPayload(name: try r.string(), role: try r.string(), shape: try r.ints(),
+                                           dtype: try r.enumeration(DType.self, "dtype"), bytes: Data(try r.raw()))
+                try checkShape(tensor)
+                return tensor
             })
         }
         let outcome = TrialOutcome(status: status, message: message, result: result, snapshots: snapshots,
@@ -162,6 +166,21 @@ enum Wire {
                                    host: try r.string())
         try r.finish()
         return OutcomeMessage(trialID: id, attempt: attempt, outcome: outcome)
+    }
+
+    /// A tensor's shape must describe exactly its bytes: the store multiplies the dimensions, and a
+    /// forged shape must end as this error, not as an overflow trap in rank 0's writer thread.
+    private static func checkShape(_ t: TensorPayload) throws {
+        let itemSize = t.dtype == .float32 ? MemoryLayout<Float>.size : MemoryLayout<Double>.size
+        var count = 1
+        for d in t.shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard d >= 0, !overflow else { throw WireError.invalid("tensor '\(t.name)' has shape \(t.shape)") }
+            count = product
+        }
+        guard count * itemSize == t.bytes.count else {
+            throw WireError.invalid("tensor '\(t.name)' of shape \(t.shape) carries \(t.bytes.count) bytes")
+        }
     }
 
     private static func header(_ tag: WireTag, _ w: inout WireWriter) {

@@ -96,7 +96,7 @@ final class WireTests: XCTestCase {
         result.best = report(epoch: 1)
         let tensor = TensorPayload(name: "W1", role: "forward", shape: [2, 3], dtype: .float32,
                                    bytes: [Float](repeating: .nan, count: 6).withUnsafeBytes { Data($0) })
-        let empty = TensorPayload(name: "", role: "feedback", shape: [], dtype: .float64, bytes: Data())
+        let empty = TensorPayload(name: "", role: "feedback", shape: [0], dtype: .float64, bytes: Data())
         let snapshots = [SnapshotPayload(epoch: 2, tags: ["best", "final"], tensors: [tensor, empty]),
                          SnapshotPayload(epoch: 3, tags: [], tensors: [])]
         let o = TrialOutcome(status: withResult ? .pruned : .failed, message: String(repeating: "é", count: 70_000),
@@ -143,6 +143,24 @@ final class WireTests: XCTestCase {
             }
             XCTAssertThrowsError(try decode(bytes + [0])) { XCTAssertEqual($0 as? WireError, .trailingBytes(1)) }
         }
+    }
+
+    /// Shapes that do not describe a tensor's bytes (or whose product overflows) and the one epoch
+    /// the store cannot name are refused, before rank 0's writer sees them.
+    func testForgedSnapshotsThrow() throws {
+        func outcome(shape: [Int], epoch: Int = 1) -> OutcomeMessage {
+            var m = self.outcome(withResult: true)
+            let tensor = TensorPayload(name: "W", role: "forward", shape: shape, dtype: .float32,
+                                       bytes: [Float](repeating: 0, count: 4).withUnsafeBytes { Data($0) })
+            m.outcome.snapshots = [SnapshotPayload(epoch: epoch, tags: ["final"], tensors: [tensor])]
+            return m
+        }
+        XCTAssertNoThrow(try Wire.decodeOutcome(encoded { Wire.encode(outcome(shape: [2, 2]), into: &$0) }))
+        for shape in [[1 << 40, 1 << 40], [4, -1], [3], [-2, -2]] {
+            XCTAssertThrowsError(try Wire.decodeOutcome(encoded { Wire.encode(outcome(shape: shape), into: &$0) }),
+                                 "shape \(shape)") { XCTAssertTrue($0 is WireError) }
+        }
+        XCTAssertThrowsError(try Wire.decodeOutcome(encoded { Wire.encode(outcome(shape: [4], epoch: .min), into: &$0) }))
     }
 
     func testUnknownVersionKindAndValuesThrow() throws {

@@ -22,8 +22,6 @@ public final class Network<T: Scalar>: @unchecked Sendable {
     public var input: MatRef<T> { h[0].ref }
     public var output: MatRef<T> { h[depth].ref }
     public var parameters: [Parameter<T>] { layers.flatMap(\.parameters) }
-    /// Whether any layer is a conv block (rules that only know dense layers refuse such a net).
-    public var isConvolutional: Bool { layers.contains { $0.convBlock != nil } }
 
     /// A network of initialised `layers`, each one's input as wide as the previous one's output.
     public init(layers: [Layer<T>], maxBatch: Int) {

@@ -30,7 +30,9 @@ final class NoiseProbe<T: Scalar> {
             Self.rowsAtOnce(net.layers[j], level: j, batch: b) * net.layers[j].preActivationWidth
         }
         hiddenPre = Matrix(rows: 1, cols: hiddenValues.max() ?? 1)
-        traces = net.layers.map { $0.makeTrace(maxRows: b) }
+        // The probe starts above the first layer, so that layer needs no trace (for [M20]'s CIFAR CNN
+        // it would be the largest one).
+        traces = net.layers.indices.map { $0 == 0 ? nil : net.layers[$0].makeTrace(maxRows: b) }
     }
 
     /// Rows `layer` (going from level j to j + 1) takes per call: every origin's block at once for
