@@ -58,6 +58,17 @@ public enum Architecture: String, ConfigEnum {
     case simpleVGG = "simple-vgg"
 
     public var isConvolutional: Bool { self != .mlp }
+
+    /// Layers below the output layer of a CNN (its conv blocks and dense hidden layers, as
+    /// TPEngine's `CNNPlan` builds them; a test holds the two together); nil for `mlp`, whose
+    /// count is `model.hidden`'s.
+    public var convolutionalHiddenLayers: Int? {
+        switch self {
+        case .mlp: return nil
+        case .m20CNN, .lenet: return 3
+        case .simpleVGG: return 5
+        }
+    }
 }
 
 public enum InitKind: String, ConfigEnum {

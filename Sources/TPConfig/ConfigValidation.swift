@@ -65,9 +65,11 @@ extension RunConfig {
 extension RunConfig {
     /// Per-layer lists hold one value for every layer or one per layer: per hidden layer for the
     /// targets' damping, per feedback layer (one for each hidden layer: the first layer's feedback
-    /// would be unused) for ldrl's settings, per layer for the metrics' damping.
+    /// would be unused) for ldrl's settings, per layer for the metrics' damping. A CNN's layers
+    /// are its architecture's, not `model.hidden`'s.
     fileprivate func checkLayerLists(_ setting: (String) -> String) throws {
-        let hidden = model.hidden.count
+        let hidden = model.hiddenLayerCount
+        let source = model.architecture.isConvolutional ? "model.architecture" : "model.hidden"
         let lists: [(key: String, count: Int, layers: Int, unit: String, mayBeEmpty: Bool)] = [
             ("tp.damping", tp.damping.count, hidden, "hidden layer", false),
             ("tp.fb_steps", tp.fbSteps.count, hidden, "feedback layer", true),
@@ -77,12 +79,17 @@ extension RunConfig {
         ]
         for list in lists where !(list.count == 1 || list.count == list.layers || (list.mayBeEmpty && list.count == 0)) {
             throw ConfigError.inconsistent(
-                keys: [list.key, "model.hidden"],
+                keys: [list.key, source],
                 problem: "\(setting(list.key)) has \(list.count) values; expected 1 (for every \(list.unit))"
-                    + " or \(list.layers) (one per \(list.unit): \(setting("model.hidden")) gives"
+                    + " or \(list.layers) (one per \(list.unit): \(setting(source)) gives"
                     + " \(list.layers) \(list.unit)s)")
         }
     }
+}
+
+extension RunConfig.Model {
+    /// Layers below the output layer, each with a feedback layer in the layer-to-layer rules.
+    public var hiddenLayerCount: Int { architecture.convolutionalHiddenLayers ?? hidden.count }
 }
 
 extension RunConfig {

@@ -34,6 +34,19 @@ struct CIFARFixture {
         for f in 1...5 { write("data_batch_\(f).bin", Self.records(file: f, labels: (0..<perFile).map { UInt8((f + $0) % 10) })) }
         write("test_batch.bin", Self.records(file: 0, labels: (0..<test).map { UInt8($0 % 10) }))
     }
+
+    /// Five training batches of `perFile` records and a test batch of 4 whose brightness tells their
+    /// class (with a texture on top), so a few epochs of a CNN can learn them.
+    func writeLearnable(perFile: Int) {
+        func records(file f: Int, count: Int) -> [UInt8] {
+            (0..<count).flatMap { r -> [UInt8] in
+                let label = (f + r) % 10
+                return [UInt8(label)] + (0..<3072).map { q in UInt8(label * 20 + (q * 13 + r * 7 + f) % 40) }
+            }
+        }
+        for f in 1...5 { write("data_batch_\(f).bin", records(file: f, count: perFile)) }
+        write("test_batch.bin", records(file: 0, count: 4))
+    }
 }
 
 final class CIFAR10Tests: XCTestCase {

@@ -103,7 +103,8 @@ final class ConvNetworkTests: XCTestCase {
         XCTAssertEqual(net.parameters.map { $0.grad.toArray() }, before)
     }
 
-    /// The papers' CNNs have the shapes methods.md gives them on CIFAR-10's 32×32×3 images.
+    /// The papers' CNNs have the shapes methods.md gives them on CIFAR-10's 32×32×3 images, and
+    /// `Architecture.convolutionalHiddenLayers` their depth below the output.
     func testArchitecturesHaveThePapersShapes() throws {
         let image = ImageShape(height: 32, width: 32, channels: 3)
         func widths(_ architecture: Architecture) throws -> (widths: [Int], weights: [[Int]]) {
@@ -120,22 +121,19 @@ final class ConvNetworkTests: XCTestCase {
         let vgg = try widths(.simpleVGG)
         XCTAssertEqual(vgg.widths, [3072, 16 * 16 * 128, 8 * 8 * 128, 4 * 4 * 256, 2 * 2 * 256, 512, 10])
         XCTAssertEqual(vgg.weights.map(\.[0]), [128, 128, 256, 256, 512, 10])
+        // TPConfig counts the same layers for the per-layer lists (levels below the output).
+        for architecture in [Architecture.m20CNN, .lenet, .simpleVGG] {
+            XCTAssertEqual(architecture.convolutionalHiddenLayers, try widths(architecture).widths.count - 2, "\(architecture)")
+        }
     }
 
     /// A few epochs of `bp` on [M20]'s CIFAR CNN, through `train` on 64 images written in the real
-    /// CIFAR-10 file format, lower the training loss well below its first epoch's. The images'
-    /// brightness tells their class (with a texture on top), so a few epochs can learn them.
+    /// CIFAR-10 file format (`CIFARFixture.writeLearnable`), lower the training loss well below its
+    /// first epoch's.
     func testTrainingM20CNNOnCIFARFilesReducesTheLoss() throws {
         let fixture = try CIFARFixture()
         defer { fixture.remove() }
-        func records(file f: Int, count: Int) -> [UInt8] {
-            (0..<count).flatMap { r -> [UInt8] in
-                let label = (f + r) % 10
-                return [UInt8(label)] + (0..<3072).map { q in UInt8(label * 20 + (q * 13 + r * 7 + f) % 40) }
-            }
-        }
-        for f in 1...5 { fixture.write("data_batch_\(f).bin", records(file: f, count: 13)) }
-        fixture.write("test_batch.bin", records(file: 0, count: 4))
+        fixture.writeLearnable(perFile: 13)
         var config = RunConfig.defaults(for: .bp)
         config.model.architecture = .m20CNN
         config.data.dataset = .cifar10

@@ -1,30 +1,35 @@
 import XCTest
 @testable import TPEngine
 
+/// ∂f/∂x at `x` by central differences (step 1e-6): rows are the `outputs` outputs.
+func centralDifferenceJacobian(outputs: Int, at x: [Double], _ f: ([Double]) -> [Double]) -> [[Double]] {
+    let eps = 1e-6
+    var jacobian = [[Double]](repeating: [Double](repeating: 0, count: x.count), count: outputs)
+    for j in x.indices {
+        var up = x, down = x
+        up[j] += eps
+        down[j] -= eps
+        let (fu, fd) = (f(up), f(down))
+        for i in 0..<outputs { jacobian[i][j] = (fu[i] - fd[i]) / (2 * eps) }
+    }
+    return jacobian
+}
+
+/// ∂out/∂in of `layer` at row `x`, by central differences: rows are outputs.
+func numericJacobian(_ layer: Layer<Double>, at x: [Double]) -> [[Double]] {
+    let a = Matrix<Double>(rows: 1, cols: layer.preActivationWidth), h = Matrix<Double>(rows: 1, cols: layer.fanOut)
+    let trace = layer.makeTrace(maxRows: 1)
+    func f(_ x: [Double]) -> [Double] {
+        let input = Matrix(rows: 1, cols: x.count, values: x)
+        withExtendedLifetime(input) { layer.forward(input.ref, a: a.ref, h: h.ref, trace: trace) }
+        return h.toArray()
+    }
+    return centralDifferenceJacobian(outputs: layer.fanOut, at: x, f)
+}
+
 /// The Jacobian-matching diagnostic [E22] against Jacobians taken by central finite differences of
 /// the forward layers and the feedback maps themselves.
 final class JacobianMatchingTests: XCTestCase {
-    /// ∂out/∂in of `layer` at row `x`, by central differences: rows are outputs.
-    func numericJacobian(_ layer: Layer<Double>, at x: [Double]) -> [[Double]] {
-        let a = Matrix<Double>(rows: 1, cols: layer.preActivationWidth), h = Matrix<Double>(rows: 1, cols: layer.fanOut)
-        let trace = layer.makeTrace(maxRows: 1)
-        func f(_ x: [Double]) -> [Double] {
-            let input = Matrix(rows: 1, cols: x.count, values: x)
-            withExtendedLifetime(input) { layer.forward(input.ref, a: a.ref, h: h.ref, trace: trace) }
-            return h.toArray()
-        }
-        let eps = 1e-6
-        var jacobian = [[Double]](repeating: [Double](repeating: 0, count: x.count), count: layer.fanOut)
-        for j in x.indices {
-            var up = x, down = x
-            up[j] += eps
-            down[j] -= eps
-            let (fu, fd) = (f(up), f(down))
-            for i in 0..<layer.fanOut { jacobian[i][j] = (fu[i] - fd[i]) / (2 * eps) }
-        }
-        return jacobian
-    }
-
     func row(_ m: Matrix<Double>, _ r: Int) -> [Double] { (0..<m.cols).map { m[r, $0] } }
 
     func testMatchesFiniteDifferenceJacobians() {

@@ -27,7 +27,9 @@ func jacobianMatchingErrors<T: Scalar>(_ net: Network<T>, _ feedback: LayerFeedb
     feedback.prepare(net)
     let rows = min(samples ?? net.batch, net.batch)
     return feedback.levels.map { l in
-        let layer = net.layers[l], map = feedback.maps[l]!
+        // A conv block's mirror [E22] has no dense Q to sum over; its error is not measured here.
+        guard let map = feedback.maps[l] else { return .nan }
+        let layer = net.layers[l]
         let (n, m) = (layer.fanIn, layer.fanOut)
         let forwardSlope = slopes.forward.view(rows: net.batch, cols: m)
         let feedbackSlope = slopes.feedback.view(rows: net.batch, cols: n)

@@ -1,6 +1,7 @@
 /// `ldrl`, L-DRL (Ernoult et al., "Towards Scaling Difference Target Propagation by Learning
 /// Backprop Targets", ICML 2022 [E22]): dtp's difference targets through layer-to-layer feedback
-/// g_n that mirrors the forward layer (a dense map of transposed shape), each map trained on its
+/// g_n that mirrors the forward layer (a dense map of transposed shape; for a conv block unpooling
+/// and a transposed convolution, `ConvMirror`), each map trained on its
 /// own layer by the local difference reconstruction loss (`LocalDifferenceReconstruction`), which
 /// drives J_g towards J_fᵀ so the targets approach backprop targets.
 ///
@@ -24,9 +25,12 @@ public final class LDRL<T: Scalar>: LayerFeedbackRule {
 
     public var batchOrder: BatchOrder { .feedbackThenTargets }
 
+    /// A conv block's feedback is its mirror [E22], trained by the same local loss.
+    public static var trainsConvolutionalNetworks: Bool { true }
+
     public var feedbackGroups: [FeedbackGroup<T>] {
         feedback.levels.enumerated().map { i, l in
-            FeedbackGroup(parameters: feedback.maps[l]!.parameters, steps: steps[i], lr: lr[i])
+            FeedbackGroup(parameters: feedback.parameters(level: l), steps: steps[i], lr: lr[i])
         }
     }
 
@@ -34,7 +38,7 @@ public final class LDRL<T: Scalar>: LayerFeedbackRule {
     public func feedbackGradients(_ net: Network<T>, group i: Int, noise g: inout SeededGenerator,
                                   losses: UnsafeMutableBufferPointer<Double>) {
         let l = feedback.levels.lowerBound + i
-        losses[i] = loss.gradients(net, layer: l, map: feedback.maps[l]!, sigma: sigma[i], noise: &g)
+        losses[i] = loss.gradients(net, layer: l, feedback: feedback, sigma: sigma[i], noise: &g)
     }
 
     /// Every map's gradient at once (their parameters are disjoint).

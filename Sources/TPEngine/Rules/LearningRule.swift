@@ -101,6 +101,6 @@ extension LearningRule {
             keys: ["method", "model.architecture"],
             problem: "method = \(config.method.rawValue) does not train convolutional networks, but"
                 + " model.architecture = \(config.model.architecture.rawValue) is one; use model.architecture: mlp"
-                + " or a method that trains conv nets (bp, ddtp-linear)")
+                + " or a method that trains conv nets (bp, ddtp-linear, ldrl)")
     }
 }

@@ -1,10 +1,13 @@
 /// Layer-to-layer feedback maps g_l(h) = s_fb(Q_l h + d_l) that carry level l+1 back to level l
 /// [L15, M20], with the difference correction of DTP. Shared by `dtp` and `drl`, which differ
 /// only in how they train Q and d. Level 0 (the input) has no feedback map: the first layer's
-/// would be unused.
+/// would be unused. A conv block's feedback is its mirror (`ConvMirror`, [E22]) instead of a dense
+/// map; only `ldrl` trains those, the other rules refuse conv nets.
 public final class LayerFeedback<T: Scalar> {
-    /// `maps[l]` inverts `layers[l]` (l ≥ 1); `maps[0]` is nil.
+    /// `maps[l]` inverts the dense `layers[l]` (l ≥ 1); nil at level 0 and at conv blocks.
     let maps: [DenseLayer<T>?]
+    /// `mirrors[l]` inverts the conv block `layers[l]` (l ≥ 1); nil elsewhere.
+    let mirrors: [ConvMirror<T>?]
     /// g_l(h_{l+1}) of the current batch and its pre-activation, computed once per batch and
     /// used by both the targets and the difference reconstruction loss.
     let gOfH: [Matrix<T>?], gOfHPre: [Matrix<T>?]
@@ -20,30 +23,50 @@ public final class LayerFeedback<T: Scalar> {
         precondition(levels.lowerBound >= 1 && levels.upperBound <= net.depth)
         self.levels = levels
         let act = Activation(config.model.fbActivation, slope: config.model.leakySlope)
-        let maps: [DenseLayer<T>?] = net.layers.indices.map { l in
-            guard levels.contains(l) else { return nil }
-            let layer = net.layers[l]
-            let map = DenseLayer<T>(name: "feedback\(l + 1)", fanIn: layer.fanOut, fanOut: layer.fanIn,
-                                    activation: act, hasBias: true)
-            Initialization.fill(map.weight.value, config.model.initialization, using: &g)
-            return map
+        var maps: [DenseLayer<T>?] = [], mirrors: [ConvMirror<T>?] = []
+        for (l, layer) in net.layers.enumerated() {
+            let name = "feedback\(l + 1)", mapped = levels.contains(l)
+            if mapped, let block = layer.convBlock {
+                maps.append(nil)
+                mirrors.append(ConvMirror(name: name, block: block, trace: net.traces[l], activation: act,
+                                          maxBatch: net.maxBatch, initialization: config.model.initialization,
+                                          using: &g))
+            } else if mapped {
+                let map = DenseLayer<T>(name: name, fanIn: layer.fanOut, fanOut: layer.fanIn, activation: act, hasBias: true)
+                Initialization.fill(map.weight.value, config.model.initialization, using: &g)
+                maps.append(map)
+                mirrors.append(nil)
+            } else {
+                maps.append(nil)
+                mirrors.append(nil)
+            }
         }
         self.maps = maps
-        func perMap(_ cols: (DenseLayer<T>) -> Int) -> [Matrix<T>?] {
-            maps.map { $0.map { Matrix(rows: net.maxBatch, cols: cols($0)) } }
+        self.mirrors = mirrors
+        // A map of level l reads layer l's output and writes its input.
+        func perMap(_ cols: (Layer<T>) -> Int) -> [Matrix<T>?] {
+            net.layers.indices.map { levels.contains($0) ? Matrix(rows: net.maxBatch, cols: cols(net.layers[$0])) : nil }
         }
-        gOfH = perMap(\.fanOut)
-        gOfHPre = perMap(\.fanOut)
-        input = perMap(\.fanIn)
-        pre = perMap(\.fanOut)
-        out = perMap(\.fanOut)
+        gOfH = perMap(\.fanIn)
+        gOfHPre = perMap(\.fanIn)
+        input = perMap(\.fanOut)
+        pre = perMap(\.fanIn)
+        out = perMap(\.fanIn)
         batchSized = (gOfH + gOfHPre + input + pre + out).compactMap { $0 }
     }
 
     /// Every per-batch buffer, to resize them together without building arrays per batch.
     private let batchSized: [Matrix<T>]
 
-    var parameters: [Parameter<T>] { maps.compactMap { $0 }.flatMap(\.parameters) }
+    var parameters: [Parameter<T>] { levels.flatMap(parameters(level:)) }
+
+    /// The parameters of level l's map, dense or mirror.
+    func parameters(level l: Int) -> [Parameter<T>] { maps[l]?.parameters ?? mirrors[l]!.parameters }
+
+    /// a ← the pre-activation of level l's map at y, h ← its output.
+    func apply(level l: Int, _ y: MatRef<T>, a: MatRef<T>, h: MatRef<T>) {
+        if let map = maps[l] { map.forward(y, a: a, h: h) } else { mirrors[l]!.forward(y, a: a, h: h) }
+    }
 
     func setBatch(_ rows: Int) {
         for m in batchSized { m.rows = rows }
@@ -53,7 +76,7 @@ public final class LayerFeedback<T: Scalar> {
     func prepare(_ net: Network<T>) {
         setBatch(net.batch)
         for l in levels {
-            maps[l]!.forward(net.h[l + 1].ref, a: gOfHPre[l]!.ref, h: gOfH[l]!.ref)
+            apply(level: l, net.h[l + 1].ref, a: gOfHPre[l]!.ref, h: gOfH[l]!.ref)
         }
     }
 
@@ -65,7 +88,7 @@ public final class LayerFeedback<T: Scalar> {
             let x = input[l]!.ref
             copy(net.h[l + 1].ref, into: x)
             axpy(1, targets.delta[l].ref, x)
-            maps[l]!.forward(x, a: pre[l]!.ref, h: out[l]!.ref)
+            apply(level: l, x, a: pre[l]!.ref, h: out[l]!.ref)
             difference(out[l]!.ref, gOfH[l]!.ref, into: targets.delta[l - 1].ref)
         }
     }
@@ -79,7 +102,7 @@ public final class LayerFeedback<T: Scalar> {
             let x = input[l]!.ref
             copy(net.h[l + 1].ref, into: x)
             axpy(1, targets.delta[l].ref, x)
-            maps[l]!.forward(x, a: pre[l]!.ref, h: out[l]!.ref)
+            apply(level: l, x, a: pre[l]!.ref, h: out[l]!.ref)
             difference(out[l]!.ref, net.h[l].ref, into: targets.delta[l - 1].ref)
         }
     }

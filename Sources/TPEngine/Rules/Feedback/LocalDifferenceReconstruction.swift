@@ -7,7 +7,9 @@
 /// is J_g = J_fᵀ, which turns difference targets into backprop targets. Only g's parameters learn.
 ///
 /// The three inputs of g travel as one stack of row blocks [y; f(x + ε); y + η], so g runs as one
-/// GEMM and its weight gradient is one more. Scratch is sized once for the widest layer.
+/// GEMM and its weight gradient is one more. A conv block's mirror (`ConvMirror`) takes the three
+/// blocks a batch at a time instead: its unpooling reads the indices of the batch's own samples,
+/// and its convolution is sized for one batch. Scratch is sized once for the widest layer.
 final class LocalDifferenceReconstruction<T: Scalar> {
     /// g's stacked input (3B × n_n) and its pre-activation, output and ∂L/∂u (3B × n_{n−1}).
     let stacked: Matrix<T>, mapPre: Matrix<T>, mapOut: Matrix<T>, delta: Matrix<T>
@@ -15,9 +17,12 @@ final class LocalDifferenceReconstruction<T: Scalar> {
     let noise: Matrix<T>, perturbed: Matrix<T>, forwardPre: Matrix<T>
     /// Ones for the bias gradient over the 3B stacked rows.
     let ones: Matrix<T>
+    /// Pooling traces for f(x + ε), so the probe keeps the network's argmax indices, which the
+    /// mirrors unpool through, intact.
+    let traces: [PoolTrace<T>?]
 
     init(net: Network<T>) {
-        let width = net.widths.max() ?? 1, b = net.maxBatch
+        let width = (net.widths + net.layers.map(\.preActivationWidth)).max() ?? 1, b = net.maxBatch
         stacked = Matrix(rows: 3 * b, cols: width)
         mapPre = Matrix(rows: 3 * b, cols: width)
         mapOut = Matrix(rows: 3 * b, cols: width)
@@ -27,11 +32,12 @@ final class LocalDifferenceReconstruction<T: Scalar> {
         forwardPre = Matrix(rows: b, cols: width)
         ones = Matrix(rows: 1, cols: 3 * b)
         fill(ones.ref, 1)
+        traces = net.layers.map { $0.makeTrace(maxRows: b) }
     }
 
-    /// Fills the gradients of `map`, the feedback of `net.layers[l]`, for the batch in `net` and
-    /// noise scale σ; returns the loss.
-    func gradients(_ net: Network<T>, layer l: Int, map: DenseLayer<T>, sigma: T,
+    /// Fills the gradients of the feedback of `net.layers[l]` in `feedback`, for the batch in `net`
+    /// and noise scale σ; returns the loss.
+    func gradients(_ net: Network<T>, layer l: Int, feedback: LayerFeedback<T>, sigma: T,
                    noise g: inout SeededGenerator) -> Double {
         let b = net.batch, layer = net.layers[l], (nIn, nOut) = (layer.fanIn, layer.fanOut)
         let x = net.h[l].ref, y = net.h[l + 1].ref
@@ -40,17 +46,26 @@ final class LocalDifferenceReconstruction<T: Scalar> {
         let eps = noise.view(rows: b, cols: nIn), xe = perturbed.view(rows: b, cols: nIn)
         fillNormal(eps, std: sigma, using: &g)
         add(x, eps, into: xe)
-        layer.forward(xe, a: forwardPre.view(rows: b, cols: nOut), h: input.rows(b, b))
+        layer.forward(xe, a: forwardPre.view(rows: b, cols: layer.preActivationWidth), h: input.rows(b, b),
+                      trace: traces[l])
         let yEta = input.rows(2 * b, b)
         fillNormal(yEta, std: sigma, using: &g)
         axpy(1, y, yEta)
 
         let u = mapPre.view(rows: 3 * b, cols: nIn), r = mapOut.view(rows: 3 * b, cols: nIn)
-        map.forward(input, a: u, h: r)
         let d = delta.view(rows: 3 * b, cols: nIn)
+        if let map = feedback.maps[l] {
+            map.forward(input, a: u, h: r)
+            let loss = lossAndOutputGradient(eps: eps, r: r, into: d, batch: b)
+            map.activation.multiplyDerivative(d, a: u, h: r)
+            map.accumulateGradients(delta: d, input: input, scale: 1, ones: ones.ref)
+            return loss
+        }
+        let mirror = feedback.mirrors[l]!
+        for k in 0..<3 { mirror.forward(input.rows(k * b, b), a: u.rows(k * b, b), h: r.rows(k * b, b)) }
         let loss = lossAndOutputGradient(eps: eps, r: r, into: d, batch: b)
-        map.activation.multiplyDerivative(d, a: u, h: r)
-        map.accumulateGradients(delta: d, input: input, scale: 1, ones: ones.ref)
+        mirror.activation.multiplyDerivative(d, a: u, h: r)
+        for k in 0..<3 { mirror.accumulateGradients(delta: d.rows(k * b, b), input: input.rows(k * b, b), accumulate: k > 0) }
         return loss
     }
 
