@@ -28,6 +28,15 @@ extension XCTestCase {
         let rule = R(net: net, config: config, using: &g)
         fillNormal(net.input, using: &g)
         net.forward()
+        assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 3, file: file, line: line)
+    }
+
+    /// Asserts that `rule`'s feedback gradients, for the batch held in `net`, equal central finite
+    /// differences of its reconstruction losses, every `stride`-th entry of every feedback
+    /// parameter, the noise draw the same for every evaluation.
+    func assertFeedbackGradientsMatchFiniteDifferences<R: LearningRule>(
+        _ rule: R, _ net: Network<Double>, every stride: Int,
+        file: StaticString = #filePath, line: UInt = #line) where R.T == Double {
         var losses = [Double](repeating: 0, count: rule.reconstructionLayers.count)
         func evaluate() -> [Double] {
             var noise = SeededGenerator(seed: 99)
@@ -40,7 +49,7 @@ extension XCTestCase {
         for (k, p) in rule.feedbackParameters.enumerated() {
             // Feedback parameters are named after the layer they serve, as the losses are.
             let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0).") }!
-            for i in stride(from: 0, to: p.value.count, by: 3) {
+            for i in Swift.stride(from: 0, to: p.value.count, by: stride) {
                 let x0 = p.value.data[i], h = 1e-6
                 p.value.data[i] = x0 + h
                 let plus = evaluate()[level]

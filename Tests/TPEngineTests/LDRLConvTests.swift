@@ -35,27 +35,7 @@ final class LDRLConvTests: XCTestCase {
         var g = SeededGenerator(seed: 5)
         let rule = LDRL<Double>(net: net, config: config, using: &g)
         XCTAssertNotNil(rule.feedback.mirrors[1])
-        var losses = [Double](repeating: 0, count: rule.reconstructionLayers.count)
-        func evaluate() -> [Double] {
-            var noise = SeededGenerator(seed: 99)
-            losses.withUnsafeMutableBufferPointer { rule.feedbackGradients(net, noise: &noise, losses: $0) }
-            return losses
-        }
-        _ = evaluate()
-        let analytic = rule.feedbackParameters.map { $0.grad.copy() }
-        for (k, p) in rule.feedbackParameters.enumerated() {
-            let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0).") }!
-            for i in stride(from: 0, to: p.value.count, by: 5) {
-                let x0 = p.value.data[i], h = 1e-6
-                p.value.data[i] = x0 + h
-                let plus = evaluate()[level]
-                p.value.data[i] = x0 - h
-                let minus = evaluate()[level]
-                p.value.data[i] = x0
-                let numeric = (plus - minus) / (2 * h)
-                XCTAssertEqual(analytic[k].data[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "\(p.name)[\(i)]")
-            }
-        }
+        assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 5)
     }
 
     /// ‖J_g − J_fᵀ‖_F / ‖J_fᵀ‖_F of the pooling block's mirror, by finite-difference Jacobians,
