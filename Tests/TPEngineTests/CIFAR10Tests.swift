@@ -47,6 +47,20 @@ struct CIFARFixture {
         for f in 1...5 { write("data_batch_\(f).bin", records(file: f, count: perFile)) }
         write("test_batch.bin", records(file: 0, count: 4))
     }
+
+    /// `method`'s defaults on `architecture`, reading this folder's files in small batches, without
+    /// pruning: what the short CNN training tests run.
+    func trainingConfig(_ method: Method, _ architecture: Architecture, epochs: Int) -> RunConfig {
+        var config = RunConfig.defaults(for: method)
+        config.model.architecture = architecture
+        config.data.dataset = .cifar10
+        config.data.dir = dir
+        config.data.validationSize = 1
+        config.batchSize = 16
+        config.epochs = epochs
+        config.prune.enabled = false
+        return config
+    }
 }
 
 final class CIFAR10Tests: XCTestCase {

@@ -134,14 +134,7 @@ final class ConvNetworkTests: XCTestCase {
         let fixture = try CIFARFixture()
         defer { fixture.remove() }
         fixture.writeLearnable(perFile: 13)
-        var config = RunConfig.defaults(for: .bp)
-        config.model.architecture = .m20CNN
-        config.data.dataset = .cifar10
-        config.data.dir = fixture.dir
-        config.data.validationSize = 1
-        config.batchSize = 16
-        config.epochs = 6
-        config.prune.enabled = false
+        let config = fixture.trainingConfig(.bp, .m20CNN, epochs: 6)
         let result = try train(config)
         XCTAssertEqual(result.status, .completed, result.message)
         let losses = result.epochs.map(\.trainLoss)

@@ -101,14 +101,7 @@ final class LDRLConvTests: XCTestCase {
         let fixture = try CIFARFixture()
         defer { fixture.remove() }
         fixture.writeLearnable(perFile: 13)
-        var config = RunConfig.defaults(for: .ldrl)
-        config.model.architecture = .lenet
-        config.data.dataset = .cifar10
-        config.data.dir = fixture.dir
-        config.data.validationSize = 1
-        config.batchSize = 16
-        config.epochs = 4
-        config.prune.enabled = false
+        var config = fixture.trainingConfig(.ldrl, .lenet, epochs: 4)
         config.tp.fbSteps = [1, 1, 1]
         // The MLP's forward lr 0.02 diverged here by the fourth epoch (2.28 → 4.53); at 0.005 the
         // loss falls every epoch (measured 2.31, 2.24, 2.05, 1.83).
