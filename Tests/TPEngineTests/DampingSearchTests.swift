@@ -76,7 +76,7 @@ extension DiagnosticsTests {
     /// Measured on every batch (interval 1), the reported λ is one of the candidates and its angle
     /// the epoch mean of one λ, never below the mean of the batches' own bests.
     func testEpochDampingIsACandidateWhenEveryBatchMeasures() throws {
-        var c = tinyRun(.dtp)
+        var c = RunConfig.tinyRegression(.dtp)
         c.metrics.gntAngles = true
         c.metrics.gnAngles = true
         c.metrics.diagnosticInterval = 1

@@ -22,21 +22,6 @@ final class DiagnosticsTests: XCTestCase {
         BP<Double>(net: net, config: RunConfig.defaults(for: .bp), using: &g).forwardGradients(net, outputGradient: e)
     }
 
-    /// A few seconds' regression run: 250 training samples in batches of 32, three epochs.
-    func tinyRun(_ method: Method) -> RunConfig {
-        var c = RunConfig.defaults(for: method)
-        c.loss.kind = .mse
-        c.data.dataset = .studentTeacher
-        c.data.teacherWidths = [6, 20, 20, 2]
-        c.data.teacherTrainSize = 300
-        c.data.teacherTestSize = 100
-        c.data.validationSize = 50
-        c.model.hidden = [8, 8]
-        c.batchSize = 32
-        c.epochs = 3
-        return c
-    }
-
     /// The BP angle and every diagnostic on.
     func measureEverything(_ m: inout RunConfig.Metrics) {
         (m.bpAngles, m.gntAngles, m.gnAngles, m.nullSpace, m.jacobianMatching) = (true, true, true, true, true)
@@ -226,7 +211,7 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertFalse(c.metrics.gntAngles || c.metrics.gnAngles || c.metrics.nullSpace || c.metrics.jacobianMatching)
         let net = TestNet.make([4, 5, 2], batch: 3)
         XCTAssertNil(try Diagnostics(net: net, config: c, feedback: nil) { _ in })
-        let result = try train(tinyRun(.ddtpLinear))
+        let result = try train(RunConfig.tinyRegression(.ddtpLinear))
         for epoch in result.epochs {
             XCTAssertTrue(epoch.diagnostics.isEmpty)
             XCTAssertTrue(epoch.diagnosticSeconds.isEmpty)
@@ -235,7 +220,7 @@ final class DiagnosticsTests: XCTestCase {
 
     /// Asked for in a run: every epoch reports each diagnostic per layer and what it cost.
     func testRequestedDiagnosticsReachTheEpochReports() throws {
-        var c = tinyRun(.dtp)
+        var c = RunConfig.tinyRegression(.dtp)
         measureEverything(&c.metrics)
         c.metrics.diagnosticInterval = 4
         c.metrics.diagnosticSamples = 8
@@ -262,7 +247,7 @@ final class DiagnosticsTests: XCTestCase {
     /// Jacobian matching needs layer-to-layer feedback maps: asking for it without them is an error
     /// that names the key and the method.
     func testJacobianMatchingWithoutLayerFeedbackIsAClearError() {
-        var c = tinyRun(.ddtpLinear)
+        var c = RunConfig.tinyRegression(.ddtpLinear)
         c.metrics.jacobianMatching = true
         XCTAssertThrowsError(try train(c)) { error in
             XCTAssertTrue("\(error)".contains("metrics.jacobian_matching"), "\(error)")
@@ -308,7 +293,7 @@ final class DiagnosticsTests: XCTestCase {
     /// gradients ([M20]'s order, measured before the feedback step), every diagnostic on a
     /// subsample at every batch leaves the losses and weights of plain training.
     func testDiagnosticsLeaveTrainingUnchanged() throws {
-        let plain = tinyRun(.drl)
+        let plain = RunConfig.tinyRegression(.drl)
         var measured = plain
         measureEverything(&measured.metrics)
         measured.metrics.logInterval = 1

@@ -35,3 +35,22 @@ enum TestNet {
         (0..<(n * m)).map { i in (0..<k).reduce(0.0) { $0 + a[(i / m) * k + $1] * b[$1 * m + i % m] } }
     }
 }
+
+extension RunConfig {
+    /// A few seconds' regression run on a student–teacher task: 300 training samples (50 for
+    /// validation) in batches of 32, a 6-8-8-2 student (GAIT-prop's layers are square: 6-6-6),
+    /// three epochs.
+    static func tinyRegression(_ method: Method) -> RunConfig {
+        var config = RunConfig.defaults(for: method)
+        config.loss.kind = .mse
+        config.data.dataset = .studentTeacher
+        config.data.teacherWidths = [6, 20, 20, 2]
+        config.data.teacherTrainSize = 300
+        config.data.teacherTestSize = 100
+        config.data.validationSize = 50
+        config.model.hidden = method == .gait ? [6, 6] : [8, 8]
+        config.batchSize = 32
+        config.epochs = 3
+        return config
+    }
+}

@@ -74,17 +74,9 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThan(try shortRun(.gait) { $0.data.trainSubset = 5_000 }, 0.6)
     }
 
+    /// The shared tiny regression run, with one feedback pre-training epoch.
     func tinyRegression(_ method: Method) -> RunConfig {
-        var config = RunConfig.defaults(for: method)
-        config.loss.kind = .mse
-        config.data.dataset = .studentTeacher
-        config.data.teacherWidths = [6, 20, 20, 2]
-        config.data.teacherTrainSize = 300
-        config.data.teacherTestSize = 100
-        config.data.validationSize = 50
-        config.model.hidden = method == .gait ? [6, 6] : [8, 8]   // gait's layers are square
-        config.batchSize = 32
-        config.epochs = 3
+        var config = RunConfig.tinyRegression(method)
         config.tp.epochsFb = 1
         return config
     }

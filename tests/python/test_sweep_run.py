@@ -161,35 +161,41 @@ def run_until_then_kill(cmd: list[str], out: Path, at_least: int, total: int, ti
     return count
 
 
-def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, mpirun):
-    spec = write_spec(tmp_path / "resume.yaml", resume_spec_text())
-    total = 2 * RESUME_SEEDS
+def kill_twice_then_resume(tmp_path, spec, total, np, kill_at, timeout):
+    """Kills the sweep once `kill_at[0]` trials are stored, then once `kill_at[1](first)` are, then
+    resumes it to the end: stored trials are never rewritten, every file present is whole, and the
+    store equals an uninterrupted run of the same spec (no trial lost, none twice)."""
     out = tmp_path / "killed"
-
-    # Killed after the first stored trial, then again after half of them.
-    first = run_until_then_kill(command(spec, out, np=3), out, 1, total)
+    first = run_until_then_kill(command(spec, out, np=np), out, kill_at[0], total)
     assert check_store_readable(out) == first
     kept = file_state(out)
-    second = run_until_then_kill(command(spec, out, np=3), out, total // 2, total)
+    second = run_until_then_kill(command(spec, out, np=np), out, kill_at[1](first), total)
     assert check_store_readable(out) == second
     state = file_state(out)
     assert all(state[i] == kept[i] for i in kept), "a stored trial was run again or rewritten"
 
     # Resume to the end: the stored trials are kept and reported as such.
     kept = file_state(out)
-    result = run_ok(command(spec, out, np=3), timeout=90)
+    result = run_ok(command(spec, out, np=np), timeout=timeout)
     assert re.search(rf"\b{len(kept)} from before\b", result.stdout), result.stdout
     state = file_state(out)
     assert all(state[i] == kept[i] for i in kept), "a stored trial was run again or rewritten"
+    assert not [p for p in (out / "trials").iterdir() if p.name.endswith(".tmp")]
 
     reference = tmp_path / "reference"
-    run_ok(command(spec, reference, np=3), timeout=90)
-
+    run_ok(command(spec, reference, np=np), timeout=timeout)
     df = load_summary(out)
     assert len(df) == total and df.id.is_unique and (df.status == "completed").all()
     assert set(df.id) == set(load_summary(reference).id) == trial_ids(out)
     assert len(trial_files(out)) == total
     assert_same_results(read_trials(reference), read_trials(out))
+
+
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, mpirun):
+    # Killed after the first stored trial, then again after half of them.
+    total = 2 * RESUME_SEEDS
+    kill_twice_then_resume(tmp_path, write_spec(tmp_path / "resume.yaml", resume_spec_text()), total,
+                           np=3, kill_at=(1, lambda _: total // 2), timeout=90)
 
 
 BURST_TRIALS = 1500
@@ -205,31 +211,9 @@ def burst_spec_text() -> str:
 
 def test_killed_burst_of_fast_trials_resumes_to_the_uninterrupted_result(tmp_path, mpirun):
     """kill -9 while trials finish far faster than one disk flush each: whatever the writer had
-    committed is kept untouched, every file present is whole, and the resumed store is the
-    uninterrupted one (no trial lost, none twice)."""
-    spec = write_spec(tmp_path / "burst.yaml", burst_spec_text())
-    out = tmp_path / "killed"
-    first = run_until_then_kill(command(spec, out, np=4), out, 100, BURST_TRIALS)
-    assert check_store_readable(out) == first
-    kept = file_state(out)
-    second = run_until_then_kill(command(spec, out, np=4), out, first + 400, BURST_TRIALS)
-    assert check_store_readable(out) == second
-    state = file_state(out)
-    assert all(state[i] == kept[i] for i in kept), "a stored trial was run again or rewritten"
-
-    kept = file_state(out)
-    result = run_ok(command(spec, out, np=4), timeout=120)
-    assert re.search(rf"\b{len(kept)} from before\b", result.stdout), result.stdout
-    state = file_state(out)
-    assert all(state[i] == kept[i] for i in kept), "a stored trial was run again or rewritten"
-    assert not [p for p in (out / "trials").iterdir() if p.name.endswith(".tmp")]
-
-    reference = tmp_path / "reference"
-    run_ok(command(spec, reference, np=4), timeout=120)
-    df = load_summary(out)
-    assert len(df) == BURST_TRIALS and df.id.is_unique and (df.status == "completed").all()
-    assert set(df.id) == set(load_summary(reference).id) == trial_ids(out)
-    assert_same_results(read_trials(reference), read_trials(out))
+    committed is kept untouched, and the resumed store is the uninterrupted one."""
+    kill_twice_then_resume(tmp_path, write_spec(tmp_path / "burst.yaml", burst_spec_text()), BURST_TRIALS,
+                           np=4, kill_at=(100, lambda first: first + 400), timeout=120)
 
 
 def test_resume_reruns_corrupt_trial_files_and_ignores_temporary_ones(tmp_path):
