@@ -2,6 +2,7 @@
 /// `CodingKeys` (a test compares them with the JSON encoding).
 enum ConfigSchema {
     static let method = ConfigField("method", \.method, .choice)
+    static let architecture = ConfigField("model.architecture", \.model.architecture, .choice)
 
     static let fields: [ConfigField] = [
         method,
@@ -19,8 +20,10 @@ enum ConfigSchema {
         ConfigField("data.teacher_train_size", \.data.teacherTrainSize, .integer(min: 1)),
         ConfigField("data.teacher_test_size", \.data.teacherTestSize, .integer(min: 1)),
         ConfigField("data.teacher_noise", \.data.teacherNoise, .number(.nonNegative)),
+        ConfigField("data.crop_padding", \.data.cropPadding, .integer(min: 0)),
+        ConfigField("data.horizontal_flip", \.data.horizontalFlip, .flag),
 
-        ConfigField("model.architecture", \.model.architecture, .choice),
+        architecture,
         ConfigField("model.hidden", \.model.hidden, .widths(minCount: 1)),
         ConfigField("model.activation", \.model.activation, .choice),
         ConfigField("model.leaky_slope", \.model.leakySlope, .number(.nonNegative)),
@@ -84,6 +87,7 @@ enum ConfigSchema {
             ConfigField(name + ".alpha", path, \.alpha, .number(.unitHalfOpen)),
             ConfigField(name + ".lr_schedule", path, \.lrSchedule, .choice),
             ConfigField(name + ".lr_min_fraction", path, \.lrMinFraction, .number(.unitHalfOpen)),
+            ConfigField(name + ".lr_period", path, \.lrPeriod, .integer(min: 0)),
         ]
     }
 

@@ -12,8 +12,9 @@ public struct ConfigAssignment: Sendable, Equatable {
 ///
 /// Keeping the settings unresolved is what lets a later layer change the method and still have
 /// every key the user did *not* set follow that method's reference values: `resolve()` starts from
-/// `RunConfig.defaults(for:)` of the last `method` given (else `Method.default`, ddtp-linear) and
-/// applies the assignments in order, so later ones win: file ← overrides ← sweep parameters.
+/// `RunConfig.defaults(for:architecture:)` of the last `method` given (else `Method.default`,
+/// ddtp-linear) and the last `model.architecture` (else mlp), and applies the assignments in order,
+/// so later ones win: file ← overrides ← sweep parameters.
 /// Keys are checked when added; values when resolving.
 public struct ConfigSpec: Sendable, Equatable {
     public private(set) var assignments: [ConfigAssignment] = []
@@ -100,15 +101,17 @@ public struct ConfigSpec: Sendable, Equatable {
         try setting(parameters.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
     }
 
-    /// The configuration: the chosen method's defaults with every assignment applied, validated.
+    /// The configuration: the defaults of the chosen method on the chosen architecture with every
+    /// assignment applied, validated.
     public func resolve() throws -> RunConfig {
-        var method = Method.default
-        if let chosen = assignments.last(where: { $0.key == ConfigSchema.method.key }) {
-            var probe = RunConfig()
-            try ConfigSchema.method.assign(chosen.value, to: &probe, at: chosen.origin)
-            method = probe.method
+        // The last method and architecture given pick the defaults (`defaults(for:architecture:)`).
+        var probe = RunConfig()
+        for field in [ConfigSchema.method, ConfigSchema.architecture] {
+            if let chosen = assignments.last(where: { $0.key == field.key }) {
+                try field.assign(chosen.value, to: &probe, at: chosen.origin)
+            }
         }
-        var config = RunConfig.defaults(for: method)
+        var config = RunConfig.defaults(for: probe.method, architecture: probe.model.architecture)
         var origins: [String: ConfigOrigin] = [:]
         for assignment in assignments {
             let field = try ConfigSchema.field(assignment.key, settingTo: assignment.value, at: assignment.origin)

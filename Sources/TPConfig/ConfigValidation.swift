@@ -33,6 +33,13 @@ extension RunConfig {
                 problem: "\(setting("model.architecture")) is a convolutional network and needs images, but"
                     + " \(setting("data.dataset")) has none; use model.architecture: mlp")
         }
+        if (data.cropPadding > 0 || data.horizontalFlip) && !data.dataset.hasImages {
+            let key = data.cropPadding > 0 ? "data.crop_padding" : "data.horizontal_flip"
+            throw ConfigError.inconsistent(
+                keys: [key, "data.dataset"],
+                problem: "\(setting(key)) augments images, but \(setting("data.dataset")) has none;"
+                    + " use data.crop_padding: 0 and data.horizontal_flip: false")
+        }
         // The Gauss–Newton diagnostics and Jacobian matching are written for dense layers; the BP
         // angle runs through conv blocks.
         let denseOnly = ["metrics.gnt_angles": metrics.gntAngles, "metrics.gn_angles": metrics.gnAngles,

@@ -167,6 +167,51 @@ extension RunConfig {
     }
 }
 
+extension RunConfig {
+    /// The reference configuration of `method` on `architecture`: `defaults(for:)` with the
+    /// architecture set and, where a paper tuned the rule on that network, the paper's values on top
+    /// (`architectureReference`).
+    public static func defaults(for method: Method, architecture: Architecture) -> RunConfig {
+        var config = defaults(for: method)
+        config.model.architecture = architecture
+        architectureReference(method, architecture)?(&config)
+        return config
+    }
+
+    /// [E22]'s CIFAR-10 settings of ldrl on its two networks, per feedback layer bottom-up: on LeNet
+    /// the values of its code's tuned `dtp_lenet` config (batch 256), on SimpleVGG those of its
+    /// README's reproduction command (batch 128). Both: SGD with momentum 0.9, forward weight decay
+    /// 1e-4 (ldrl's defaults already), and PyTorch's CosineAnnealingLR(T_max = 85, eta_min = 1e-5)
+    /// over 90 epochs on the forward rate. Other pairs keep the MLP reference.
+    static func architectureReference(_ method: Method, _ architecture: Architecture) -> ((inout RunConfig) -> Void)? {
+        func e22(forwardLR: Double, beta: Double, batch: Int, steps: [Int], sigma: [Double], fbLR: [Double])
+            -> (inout RunConfig) -> Void {
+            { config in
+                config.epochs = 90
+                config.batchSize = batch
+                config.tp.beta = beta
+                config.optimizer.lr = forwardLR
+                config.optimizer.lrSchedule = .cosine
+                config.optimizer.lrPeriod = 85
+                config.optimizer.lrMinFraction = 1e-5 / forwardLR
+                config.tp.fbSteps = steps
+                config.tp.fbSigma = sigma
+                config.tp.fbLr = fbLR
+            }
+        }
+        switch (method, architecture) {
+        case (.ldrl, .lenet):
+            return e22(forwardLR: 0.03618, beta: 0.4655, batch: 256, steps: [41, 51, 24],
+                       sigma: [0.4164, 0.3826, 0.1395], fbLR: [7.188e-4, 1.251e-4, 3.541e-2])
+        case (.ldrl, .simpleVGG):
+            return e22(forwardLR: 0.08, beta: 0.7, batch: 128, steps: [20, 30, 35, 55, 20],
+                       sigma: [0.4, 0.4, 0.2, 0.2, 0.08], fbLR: [1e-4, 3.5e-4, 8e-3, 8e-3, 0.18])
+        default:
+            return nil
+        }
+    }
+}
+
 extension Method {
     /// Whether the rule trains hidden layers on targets (everything but `bp`); read off the table.
     public var usesTargets: Bool { RunConfig.reference(for: self).beta != nil }

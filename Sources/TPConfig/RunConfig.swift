@@ -50,6 +50,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public var teacherTestSize = 1000
         /// Std of Gaussian noise added to the teacher's outputs.
         public var teacherNoise = 0.0
+        /// Training batches of images are shifted by up to this many pixels on each axis, the
+        /// border filled with black (torchvision's RandomCrop(size, padding) [E22]); 0 = off.
+        public var cropPadding = 0
+        /// Training images are mirrored left–right with probability ½ [E22].
+        public var horizontalFlip = false
         public init() {}
 
         enum CodingKeys: String, CodingKey {
@@ -61,6 +66,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
             case teacherTrainSize = "teacher_train_size"
             case teacherTestSize = "teacher_test_size"
             case teacherNoise = "teacher_noise"
+            case cropPadding = "crop_padding"
+            case horizontalFlip = "horizontal_flip"
         }
     }
 
@@ -120,6 +127,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
         /// `cosine`: the rate approached at the last epoch, as a fraction of the starting rate
         /// (PyTorch's eta_min / lr; a fraction, so that [M20]'s lr/β normalisation scales both).
         public var lrMinFraction = 0.0
+        /// `cosine`: the period T_max in epochs, after which the rate rises again as PyTorch's does;
+        /// 0 = the run's epochs. [E22] anneals over 85 of its 90 epochs.
+        public var lrPeriod = 0
         public init() {}
 
         enum CodingKeys: String, CodingKey {
@@ -128,6 +138,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
             case momentum, alpha
             case lrSchedule = "lr_schedule"
             case lrMinFraction = "lr_min_fraction"
+            case lrPeriod = "lr_period"
         }
     }
 

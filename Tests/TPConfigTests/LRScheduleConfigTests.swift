@@ -21,6 +21,9 @@ final class LRScheduleConfigTests: XCTestCase {
             ("fb_optimizer:\n  lr_min_fraction: 0.1",
              ["fb_optimizer.lr_min_fraction = 0.1 (run.yaml:2:20)", "fb_optimizer.lr_schedule = constant (default)",
               "set fb_optimizer.lr_schedule: cosine"]),
+            ("optimizer:\n  lr_period: 85",
+             ["optimizer.lr_period = 85 (run.yaml:2:14)", "optimizer.lr_schedule = constant (default)"]),
+            ("optimizer:\n  lr_schedule: cosine\n  lr_period: -1", ["optimizer.lr_period", "-1"]),
         ]
         for c in cases {
             XCTAssertThrowsError(try RunConfig.resolve(yaml: c.yaml, source: "run.yaml"), c.yaml) { error in

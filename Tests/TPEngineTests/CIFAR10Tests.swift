@@ -100,6 +100,11 @@ final class CIFAR10Tests: XCTestCase {
             validationSize: 0, seed: 3)
         let byte = Double(CIFARFixture.byte(file: 0, record: 0, channel: 1, position: 0))
         XCTAssertEqual(custom.test.inputs[0, 1], (byte / 255 - 0.4822) / 0.2435, accuracy: 1e-12)
+        // What crop padding fills in: a black pixel, normalised.
+        XCTAssertEqual(splits.train.blackPixel, [-1, -1, -1])
+        for (c, (mean, std)) in [(0.4914, 0.247), (0.4822, 0.2435), (0.4465, 0.2616)].enumerated() {
+            XCTAssertEqual(custom.validation.blackPixel[c], -mean / std, accuracy: 1e-12)
+        }
     }
 
     func testBadFilesGiveClearErrors() throws {
@@ -148,9 +153,7 @@ final class ImageAugmentationTests: XCTestCase {
     /// the border at the normalised value of a black pixel; over many samples every choice occurs;
     /// the same seed gives the same batch.
     func testEverySampleIsAShiftedOrMirroredCopy() throws {
-        let augmenter = try ImageAugmenter<Double>(shape: shape, padding: 1, horizontalFlip: true,
-                                                     normalization: .perChannel(mean: [0.5, 0.5], std: [0.5, 0.5]))
-        XCTAssertEqual(augmenter.fill, [-1, -1])
+        let augmenter = try ImageAugmenter<Double>(shape: shape, padding: 1, horizontalFlip: true, fill: [-1, -1])
         let batch = Matrix<Double>(rows: 200, cols: shape.count)
         var rng = SeededGenerator(seed: 4)
         fillUniform(batch.ref, low: 0, high: 1, using: &rng)
@@ -174,8 +177,24 @@ final class ImageAugmentationTests: XCTestCase {
     }
 
     func testPaddingMustLeaveSomeImage() {
-        XCTAssertThrowsError(try ImageAugmenter<Float>(shape: shape, padding: 4, horizontalFlip: false, normalization: .unit)) {
-            XCTAssertEqual("\($0)", "invalid augmentation.padding = 4: must be in 0..<4 for 4×5×2 images")
+        XCTAssertThrowsError(try ImageAugmenter<Float>(shape: shape, padding: 4, horizontalFlip: false, fill: [0, 0])) {
+            XCTAssertEqual("\($0)", "invalid data.crop_padding = 4: must be in 0..<4 for 4×5×2 images")
         }
+    }
+
+    /// `data.crop_padding` and `data.horizontal_flip` reach the training batches: the curves change,
+    /// the seed repeats them, and [M20]'s CNN still learns through the shifts and flips.
+    func testAugmentedTrainingIsSeededAndStillLearns() throws {
+        let fixture = try CIFARFixture()
+        defer { fixture.remove() }
+        fixture.writeLearnable(perFile: 13)
+        var config = fixture.trainingConfig(.bp, .m20CNN, epochs: 6)
+        let plain = try train(config).epochs.map(\.trainLoss)
+        config.data.cropPadding = 4
+        config.data.horizontalFlip = true
+        let augmented = try train(config).epochs.map(\.trainLoss)
+        XCTAssertNotEqual(augmented, plain)
+        XCTAssertEqual(try train(config).epochs.map(\.trainLoss), augmented)
+        XCTAssertLessThan(augmented.last!, 0.5 * augmented[0], "training loss per epoch: \(augmented)")
     }
 }

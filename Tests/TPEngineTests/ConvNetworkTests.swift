@@ -158,7 +158,8 @@ final class ConvNetworkTests: XCTestCase {
         }
 
         let small = Dataset<Float>(name: "tiny/train", inputs: Matrix(rows: 1, cols: 8 * 8 * 3), targets: Matrix(rows: 1, cols: 10),
-                                   labels: [0], numClasses: 10, imageShape: ImageShape(height: 8, width: 8, channels: 3))
+                                   labels: [0], numClasses: 10, imageShape: ImageShape(height: 8, width: 8, channels: 3),
+                                   blackPixel: [0, 0, 0])
         config = RunConfig.defaults(for: .bp)
         config.model.architecture = .simpleVGG
         var g = SeededGenerator(seed: 1)

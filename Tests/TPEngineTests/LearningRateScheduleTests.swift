@@ -22,6 +22,29 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertEqual(settings.learningRate(base: 0.2, epoch: 3, of: 4), 0.2)
     }
 
+    /// With a period T shorter than the run, the rates equal those PyTorch's CosineAnnealingLR
+    /// steps to by its own recursion, including the rise after epoch T ([E22] runs T = 85 of 90).
+    func testCosinePeriodFollowsPyTorchsRecursion() {
+        var settings = RunConfig.Optimizer()
+        settings.lrSchedule = .cosine
+        settings.lrMinFraction = 0.1
+        settings.lrPeriod = 7
+        let (base, floor, period) = (0.08, 0.008, 7.0)
+        var rate = base
+        for t in 0..<20 {  // t = PyTorch's last_epoch, our epoch t + 1
+            if t > 0 {
+                // torch.optim.lr_scheduler.CosineAnnealingLR.get_lr, the chainable form.
+                if (t - 1 - 7) % 14 == 0 {
+                    rate += (base - floor) * (1 - Double.cos(Double.pi / period)) / 2
+                } else {
+                    rate = (1 + Double.cos(Double.pi * Double(t) / period))
+                        / (1 + Double.cos(Double.pi * Double(t - 1) / period)) * (rate - floor) + floor
+                }
+            }
+            XCTAssertEqual(settings.learningRate(base: base, epoch: t + 1, of: 20), rate, accuracy: 1e-12, "epoch \(t + 1)")
+        }
+    }
+
     /// `startEpoch` sets the rate that the next SGD step uses.
     func testOptimizerStepsWithTheScheduledRate() {
         var settings = RunConfig.Optimizer()

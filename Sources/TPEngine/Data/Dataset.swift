@@ -10,9 +10,12 @@ public final class Dataset<T: Scalar>: Sendable {
     public let numClasses: Int
     /// The shape of each input row as an NHWC image; nil when samples are not images.
     public let imageShape: ImageShape?
+    /// Per channel, the value a black (zero) pixel has after normalisation: what the border of a
+    /// shifted image shows (`ImageAugmenter`). Empty when samples are not images.
+    public let blackPixel: [T]
 
     public init(name: String, inputs: Matrix<T>, targets: Matrix<T>, labels: [Int32], numClasses: Int,
-                imageShape: ImageShape? = nil) {
+                imageShape: ImageShape? = nil, blackPixel: [T] = []) {
         precondition(inputs.rows == targets.rows, "\(name): \(inputs.rows) inputs, \(targets.rows) targets")
         // Regression has no labels; a classification set has one per row (none when it is empty,
         // as the validation set of `validation_size: 0`).
@@ -24,7 +27,10 @@ public final class Dataset<T: Scalar>: Sendable {
         self.labels = labels
         self.numClasses = numClasses
         precondition(imageShape.map { $0.count == inputs.cols } ?? true, "\(name): \(inputs.cols) inputs are not \(imageShape!) images")
+        precondition(blackPixel.count == (imageShape?.channels ?? 0),
+                     "\(name): \(blackPixel.count) black-pixel values for \(imageShape.map(\.description) ?? "non-image") samples")
         self.imageShape = imageShape
+        self.blackPixel = blackPixel
     }
 
     /// Number of samples.

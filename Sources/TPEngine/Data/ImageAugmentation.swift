@@ -14,10 +14,10 @@ public final class ImageAugmenter<T: Scalar>: @unchecked Sendable {
     /// One image, the source of the sample being rewritten.
     let scratch: Matrix<T>
 
-    /// - Parameter fill: per channel, the normalised value of a zero byte (see `PixelNormalization`).
+    /// - Parameter fill: per channel, the normalised value of a zero byte (`Dataset.blackPixel`).
     public init(shape: ImageShape, padding: Int, horizontalFlip: Bool, fill: [T]) throws {
         guard padding >= 0 && padding < min(shape.height, shape.width) else {
-            throw DataError.invalidParameter(name: "augmentation.padding", value: String(padding),
+            throw DataError.invalidParameter(name: "data.crop_padding", value: String(padding),
                                              requirement: "must be in 0..<\(min(shape.height, shape.width)) for \(shape) images")
         }
         precondition(fill.count == shape.channels, "\(fill.count) fill values for \(shape.channels) channels")
@@ -28,12 +28,16 @@ public final class ImageAugmenter<T: Scalar>: @unchecked Sendable {
         scratch = Matrix(rows: 1, cols: shape.count)
     }
 
-    /// An augmenter whose padding takes the normalised value of a zero byte, as torchvision's does.
-    public convenience init(shape: ImageShape, padding: Int, horizontalFlip: Bool,
-                            normalization: PixelNormalization) throws {
-        try normalization.validate(channels: shape.channels)
-        try self.init(shape: shape, padding: padding, horizontalFlip: horizontalFlip,
-                      fill: (0..<shape.channels).map { (normalization.table(channel: $0) as [T])[0] })
+    /// The augmenter of `config.data` for `data`'s images (the border shows their black pixel); nil
+    /// when augmentation is off. Throws when the samples are not images or the padding is too wide.
+    public static func make(_ config: RunConfig.Data, for data: Dataset<T>) throws -> ImageAugmenter? {
+        guard config.cropPadding > 0 || config.horizontalFlip else { return nil }
+        guard let shape = data.imageShape else {
+            throw DataError.invalidParameter(name: "data.crop_padding", value: String(config.cropPadding),
+                                             requirement: "augmentation needs images, and \(data.name) holds none")
+        }
+        return try ImageAugmenter(shape: shape, padding: config.cropPadding, horizontalFlip: config.horizontalFlip,
+                                  fill: data.blackPixel)
     }
 
     /// Rewrites every row of `batch` (B × shape.count). Draws, per sample, the vertical offset,

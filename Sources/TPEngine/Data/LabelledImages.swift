@@ -122,6 +122,7 @@ struct LabelledImages {
             }
         }
         return Dataset(name: name, inputs: x, targets: y, labels: rows.map { Int32(labels[$0]) },
-                       numClasses: numClasses, imageShape: ImageShape(height: dims[1], width: dims[2], channels: c))
+                       numClasses: numClasses, imageShape: ImageShape(height: dims[1], width: dims[2], channels: c),
+                       blackPixel: (0..<c).map { table[$0 << 8] })
     }
 }

@@ -27,6 +27,10 @@ final class Trainer<Rule: LearningRule> {
     let readout: Matrix<T>?, readoutGradient: Matrix<T>?
     var order: [Int32]
     var shuffleRNG: SeededGenerator, noiseRNG: SeededGenerator
+    /// Random crop and flip of every training batch (`data.crop_padding`, `data.horizontal_flip`)
+    /// with its own stream, so turning it on leaves the shuffles and the noise as they were.
+    let augmenter: ImageAugmenter<T>?
+    var augmentRNG: SeededGenerator
     /// Reconstruction losses summed over the epoch's feedback steps, the current batch's, and the
     /// number of batches the feedback trained on this epoch.
     var reconstruction: [Double], scratchLosses: [Double], feedbackBatches = 0
@@ -38,6 +42,8 @@ final class Trainer<Rule: LearningRule> {
         var initRNG = root.fork(stream: 1)
         shuffleRNG = root.fork(stream: 2)
         noiseRNG = root.fork(stream: 3)
+        augmentRNG = root.fork(stream: 4)
+        augmenter = try ImageAugmenter.make(config.data, for: data.train)
         let targetWidth = data.train.targetDim
         let outputWidth = Rule.outputWidth(input: data.train.inputDim, target: targetWidth)
         try Rule.checkArchitecture(config)
@@ -227,6 +233,7 @@ final class Trainer<Rule: LearningRule> {
             net.setBatch(end - start)
             batchTargets.rows = end - start
             data.train.gatherBatch(indices: order[start..<end], inputs: net.input, targets: batchTargets.ref)
+            augmenter?.apply(net.input, using: &augmentRNG)
             if !body(index) { return }
             start = end
             index += 1
