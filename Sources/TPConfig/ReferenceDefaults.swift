@@ -181,8 +181,9 @@ extension RunConfig {
     /// [E22]'s CIFAR-10 settings of ldrl on its two networks, per feedback layer bottom-up: on LeNet
     /// the values of its code's tuned `dtp_lenet` config (batch 256), on SimpleVGG those of its
     /// README's reproduction command (batch 128). Both: SGD with momentum 0.9, forward weight decay
-    /// 1e-4 (ldrl's defaults already), and PyTorch's CosineAnnealingLR(T_max = 85, eta_min = 1e-5)
-    /// over 90 epochs on the forward rate. Other pairs keep the MLP reference.
+    /// 1e-4 (ldrl's defaults already), PyTorch's CosineAnnealingLR(T_max = 85, eta_min = 1e-5)
+    /// over 90 epochs on the forward rate, and ELU in the feedback maps, as E22's inverted layers
+    /// (its inverse of an ELU is an ELU). Other pairs keep the MLP reference.
     static func architectureReference(_ method: Method, _ architecture: Architecture) -> ((inout RunConfig) -> Void)? {
         func e22(forwardLR: Double, beta: Double, batch: Int, steps: [Int], sigma: [Double], fbLR: [Double])
             -> (inout RunConfig) -> Void {
@@ -197,6 +198,7 @@ extension RunConfig {
                 config.tp.fbSteps = steps
                 config.tp.fbSigma = sigma
                 config.tp.fbLr = fbLR
+                config.model.fbActivation = .elu
             }
         }
         switch (method, architecture) {

@@ -28,6 +28,7 @@ final class ArchitectureDefaultsTests: XCTestCase {
             XCTAssertEqual(config.optimizer.weightDecay, 1e-4)
             XCTAssertEqual(config.optimizer.lrSchedule, .cosine)
             XCTAssertEqual(config.optimizer.lrPeriod, 85)
+            XCTAssertEqual(config.model.fbActivation, .elu)
             // PyTorch's eta_min = 1e-5, as a fraction of the starting rate.
             XCTAssertEqual(config.optimizer.lrMinFraction * config.effectiveForwardLR, 1e-5, accuracy: 1e-18)
         }
