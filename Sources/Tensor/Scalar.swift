@@ -26,6 +26,10 @@ where Self.RawSignificand: FixedWidthInteger {
     /// Solves op(A)·X = B for the n×nrhs column-major B in place, A factored by `getrf` (LAPACK getrs).
     static func getrs(transpose: Bool, n: Int, nrhs: Int, a: UnsafePointer<Self>,
                       pivots: UnsafePointer<Int32>, b: UnsafeMutablePointer<Self>)
+    /// Max-pools one window for every channel, keeping the argmax offsets (`MaxPool`); a portable
+    /// default, and Float's own vector kernel (PoolWindow.swift).
+    static func poolWindow(_ image: UnsafePointer<Self>, _ window: PoolWindow, into out: UnsafeMutablePointer<Self>,
+                           indices: UnsafeMutablePointer<Int32>)
 }
 
 @inline(__always) private func trans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }

@@ -2,24 +2,34 @@ import XCTest
 import Tensor
 
 final class MaxPoolTests: XCTestCase {
-    /// [M20]'s overlapping 3/2/1 (even and odd sides), [E22]'s 2/2/0, a window that does not tile.
+    /// [M20]'s overlapping 3/2/1 (even and odd sides), [E22]'s 2/2/0, a window that does not tile;
+    /// channel counts below, at and above the eight lanes of the vector path, with a remainder.
     static let geometries: [PoolGeometry] = [
+        try! PoolGeometry(input: ImageShape(height: 7, width: 8, channels: 19), window: 3, stride: 2, padding: 1),
+        try! PoolGeometry(input: ImageShape(height: 6, width: 4, channels: 16), window: 2),
+        try! PoolGeometry(input: ImageShape(height: 5, width: 5, channels: 8), window: 3, stride: 3),
         try! PoolGeometry(input: ImageShape(height: 8, width: 8, channels: 3), window: 3, stride: 2, padding: 1),
         try! PoolGeometry(input: ImageShape(height: 7, width: 5, channels: 2), window: 3, stride: 2, padding: 1),
         try! PoolGeometry(input: ImageShape(height: 6, width: 6, channels: 4), window: 2),
         try! PoolGeometry(input: ImageShape(height: 7, width: 6, channels: 1), window: 3, stride: 3),
     ]
 
+    /// In Float64 (the portable kernel) and Float32 (its own vector kernel), against direct loops.
     func testForwardMatchesDirectLoops() {
-        for (i, g) in Self.geometries.enumerated() {
-            let pool = MaxPool<Double>(g, maxBatch: 4)
-            let x: Matrix<Double> = randomMatrix(4, g.input.count, seed: 20)
-            let y = Matrix<Double>(rows: 4, cols: g.output.count)
-            pool.forward(x.ref, into: y.ref)
-            let expected = NaiveConv.maxPool(x.toArray(), batch: 4, g)
-            XCTAssertEqual(y.toArray(), expected.values, "geometry \(i)")
-            XCTAssertEqual((0..<(4 * g.output.count)).map { Int(pool.indices[$0]) }, expected.indices, "geometry \(i)")
+        func check<T: Scalar>(_: T.Type) {
+            for (i, g) in Self.geometries.enumerated() {
+                let pool = MaxPool<T>(g, maxBatch: 4)
+                let x: Matrix<T> = randomMatrix(4, g.input.count, seed: 20)
+                let y = Matrix<T>(rows: 4, cols: g.output.count)
+                pool.forward(x.ref, into: y.ref)
+                let expected = NaiveConv.maxPool(x.toArray().map { Double($0) }, batch: 4, g)
+                XCTAssertEqual(y.toArray().map { Double($0) }, expected.values, "\(T.dtypeName), geometry \(i)")
+                XCTAssertEqual((0..<(4 * g.output.count)).map { Int(pool.indices[$0]) }, expected.indices,
+                               "\(T.dtypeName), geometry \(i)")
+            }
         }
+        check(Double.self)
+        check(Float.self)
     }
 
     /// Ties keep the first tap of the window and NaN wins wherever it is, as in PyTorch.
@@ -32,6 +42,19 @@ final class MaxPoolTests: XCTestCase {
         XCTAssertEqual(y[0, 0], 5)
         XCTAssertTrue(y[1, 0].isNaN && y[2, 0].isNaN)
         XCTAssertEqual((0..<3).map { pool.indices[$0] }, [1, 1, 0])
+
+        // The same three windows side by side in 11 channels (channel ch has pattern ch mod 3), so
+        // the eight-lane path and the remainder decide them too.
+        let patterns: [[Float]] = [[1, 5, 5, 5], [1, .nan, 3, 2], [.nan, 4, 9, 0]]
+        let wide = MaxPool<Float>(try PoolGeometry(input: ImageShape(height: 2, width: 2, channels: 11), window: 2),
+                                  maxBatch: 1)
+        let image = Matrix<Float>(rows: 1, cols: 44, values: (0..<44).map { patterns[$0 % 11 % 3][$0 / 11] })
+        let pooled = Matrix<Float>(rows: 1, cols: 11)
+        wide.forward(image.ref, into: pooled.ref)
+        for ch in 0..<11 {
+            XCTAssertEqual(Int(wide.indices[ch]), [1, 1, 0][ch % 3] * 11 + ch, "channel \(ch)")
+            XCTAssertTrue(ch % 3 == 0 ? pooled[0, ch] == 5 : pooled[0, ch].isNaN, "channel \(ch)")
+        }
     }
 
     /// The indices point at the maxima; unpooling puts each maximum back there and zeroes the rest;

@@ -34,27 +34,14 @@ public final class MaxPool<T: Scalar>: @unchecked Sendable {
         let (oh, ow) = (g.output.height, g.output.width)
         let (k, s, p) = (g.window, g.stride, g.padding)
         for n in 0..<x.rows {
-            let image = x.base + n * g.input.count
+            let image = UnsafePointer(x.base + n * g.input.count)
             for oy in 0..<oh {
-                let yFirst = max(0, oy * s - p), yEnd = min(h, oy * s - p + k)
+                let rows = max(0, oy * s - p)..<min(h, oy * s - p + k)
                 for ox in 0..<ow {
-                    let xFirst = max(0, ox * s - p), xEnd = min(w, ox * s - p + k)
+                    let window = PoolWindow(rows: rows, columns: max(0, ox * s - p)..<min(w, ox * s - p + k),
+                                            width: w, channels: c)
                     let at = n * g.output.count + (oy * ow + ox) * c
-                    let (out, index) = (y.base + at, indices + at)
-                    // The window's first real pixel seeds the maxima; padding never wins.
-                    let first = (yFirst * w + xFirst) * c
-                    out.update(from: image + first, count: c)
-                    for ch in 0..<c { index[ch] = Int32(first + ch) }
-                    for iy in yFirst..<yEnd {
-                        for ix in xFirst..<xEnd where iy != yFirst || ix != xFirst {
-                            let offset = (iy * w + ix) * c
-                            let tap = image + offset
-                            for ch in 0..<c where tap[ch] > out[ch] || (tap[ch].isNaN && !out[ch].isNaN) {
-                                out[ch] = tap[ch]
-                                index[ch] = Int32(offset + ch)
-                            }
-                        }
-                    }
+                    T.poolWindow(image, window, into: y.base + at, indices: indices + at)
                 }
             }
         }
