@@ -69,7 +69,8 @@ final class SweepSession {
         writer = try TrialWriter(store: store, index: SweepIndex(
             name: spec.name, identity: spec.identity, specText: specText,
             planned: trials.map { PlannedTrial(id: $0.id, index: $0.index, parametersJSON: $0.parametersJSON, seed: $0.seed) },
-            createdAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970))
+            createdAt: Date().timeIntervalSince1970, updatedAt: Date().timeIntervalSince1970),
+            readingCurves: spec.scheduler.replaysStoredCurves)
         let planned = Set(trials.map(\.id))
         let rerunFailed = options.rerunFailed
         let kept = writer.initiallyStored.filter {
@@ -81,15 +82,17 @@ final class SweepSession {
         scheduler = spec.scheduler.makeScheduler()
         status = StatusReporter(directory: options.outputDirectory, name: spec.name, workers: workers,
                                 interval: options.progressInterval)
-        if case .asha = spec.scheduler {
+        if spec.scheduler.replaysStoredCurves {
             // Without this, a resumed ASHA sweep would judge new trials against empty rungs.
-            scheduler.replay(try kept.map { header in
-                let curves = try store.readMetrics(trial: header.id)
-                return StoredReports(trial: header.id, startedAt: header.startedAt, metrics: curves,
-                                     epochSeconds: curves["seconds"] ?? [])
+            scheduler.replay(kept.map { header in
+                StoredReports(trial: header.id, startedAt: header.startedAt, metrics: header.epochMetrics,
+                              epochSeconds: header.epochMetrics["seconds"] ?? [])
             })
         }
         if !leftovers.isEmpty { status.log("removed \(leftovers.count) unfinished file(s) of an interrupted run") }
+        for (id, reason) in writer.initiallyCorrupt.sorted(by: { $0.key < $1.key }) where planned.contains(id) {
+            status.log("trial \(id) runs again: its stored file is unreadable (\(reason))")
+        }
         status.report(ledger, force: true)
     }
 

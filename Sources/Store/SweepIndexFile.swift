@@ -22,7 +22,7 @@ extension SweepStore {
     /// Writes `DIR/sweep.h5` atomically: the index's own fields, plus a summary row and an external
     /// link for every complete trial file present now (corrupt ones are left out).
     public func writeIndex(_ index: SweepIndex) throws {
-        try writeIndex(index, trials: try scan(readHeaders: true).headers)
+        try writeIndex(index, trials: try scan(reading: .header).headers)
     }
 
     /// Writes `DIR/sweep.h5` atomically with a summary row and a link for each of `trials` (headers:

@@ -85,13 +85,13 @@ public final class SweepStore: Sendable {
     /// Every trial file in `trials/`, sorted into complete, corrupt and temporary. Each complete
     /// file has been opened and its `id` checked against its name.
     public func scanTrials() throws -> TrialScan {
-        try scan(readHeaders: false).scan
+        try scan(reading: nil).scan
     }
 
     /// Every complete trial without its curves and snapshots: ids, parameters, status, timing,
     /// summary. What resuming and leaderboards need, at a fraction of a full read.
     public func storedTrialHeaders() throws -> [TrialRecord] {
-        try scan(readHeaders: true).headers.map(\.record)
+        try scan(reading: .header).headers.map(\.record)
     }
 
     /// Reads a trial in full.
@@ -106,14 +106,6 @@ public final class SweepStore: Sendable {
             throw StoreError(path: path, reason: "the file holds trial \(record.id), not \(id)")
         }
         return record
-    }
-
-    /// A trial's per-epoch metric curves (`/metrics`) and nothing else: what a scheduler needs to
-    /// replay the trial's reports, without the cost of its layer metrics and snapshots.
-    public func readMetrics(trial id: String) throws -> [String: [Double]] {
-        let path = trialPath(id)
-        try checkLinkName(id, what: "trial id", path: path)
-        return try TrialFile.readMetrics(path: path)
     }
 
     /// Deletes leftover temporary files and returns their names. Only call this when no process is
@@ -138,9 +130,10 @@ public final class SweepStore: Sendable {
         }
     }
 
-    /// Scans `trials/`; with `readHeaders`, also returns the header (no series) of each complete trial
-    /// and its epoch count, read while checking it.
-    func scan(readHeaders: Bool) throws -> (scan: TrialScan, headers: [(record: TrialRecord, epochs: Int)]) {
+    /// Scans `trials/`; `reading` a part (`.header` or `.curves`), also returns that part of each
+    /// complete trial and its epoch count, read while checking it. A file whose part cannot be read
+    /// is corrupt, so its trial runs again.
+    func scan(reading part: TrialFile.Part?) throws -> (scan: TrialScan, headers: [(record: TrialRecord, epochs: Int)]) {
         var result = TrialScan(complete: [], corrupt: [:], temporary: [])
         var headers: [(record: TrialRecord, epochs: Int)] = []
         for name in try listDirectory(trialsDirectory) {
@@ -152,12 +145,12 @@ public final class SweepStore: Sendable {
             let id = String(name.dropLast(3))
             let path = "\(trialsDirectory)/\(name)"
             do {
-                let header = try TrialFile.read(path: path, series: false)
+                let header = try TrialFile.read(path: path, part: part ?? .header)
                 guard header.record.id == id else {
                     throw StoreError(path: path, reason: "the file holds trial \(header.record.id), not \(id)")
                 }
                 result.complete.insert(id)
-                if readHeaders { headers.append(header) }
+                if part != nil { headers.append(header) }
             } catch {
                 result.corrupt[id] = String(describing: error)
             }

@@ -137,10 +137,19 @@ enum TrialFile {
 
     // MARK: Reading
 
-    /// Reads a trial file. With `series: false` only the root attributes, parameters and summary are
-    /// read (what the sweep's summary table needs): metrics, layer metrics and snapshots stay empty.
-    /// `epochs` is the root attribute of that name (the record's own `epochs` needs the series).
-    static func read(path: String, series: Bool = true) throws -> (record: TrialRecord, epochs: Int) {
+    /// How much of a trial file to read; each part includes the ones before it.
+    enum Part {
+        /// Root attributes, parameters and summary: what the sweep's summary table needs.
+        case header
+        /// Also the `/metrics` curves: what a scheduler needs to replay the trial's reports.
+        case curves
+        /// Also layer metrics and snapshots.
+        case everything
+    }
+
+    /// Reads `part` of a trial file; what lies beyond it stays empty in the record. `epochs` is the
+    /// root attribute of that name (the record's own `epochs` needs the curves).
+    static func read(path: String, part: Part = .everything) throws -> (record: TrialRecord, epochs: Int) {
         let file = try H5File.open(path)
         let format = (try? file.stringAttribute("format")) ?? "(none)"
         guard format == Self.format else {
@@ -172,9 +181,10 @@ enum TrialFile {
             }
             record.summary[key] = v
         }
-        guard series else { return (record, epochs) }
-
+        guard part != .header else { return (record, epochs) }
         record.epochMetrics = try readMetrics(file)
+        guard part == .everything else { return (record, epochs) }
+
         let layerMetrics = try file.openGroup("layer_metrics")
         for name in try layerMetrics.children() {
             let array = try layerMetrics.readDataset(name, as: Double.self)
@@ -220,16 +230,6 @@ enum TrialFile {
 }
 
 extension TrialFile {
-    /// The `/metrics` curves of the trial file at `path`.
-    static func readMetrics(path: String) throws -> [String: [Double]] {
-        let file = try H5File.open(path)
-        let format = (try? file.stringAttribute("format")) ?? "(none)"
-        guard format == Self.format else {
-            throw StoreError(path: path, reason: "not a tpsweep trial file (format attribute is \(format))")
-        }
-        return try readMetrics(file)
-    }
-
     private static func readMetrics(_ file: H5File) throws -> [String: [Double]] {
         let metrics = try file.openGroup("metrics")
         var curves: [String: [Double]] = [:]

@@ -25,8 +25,12 @@ public final class TrialWriter: @unchecked Sendable {
         public init() {}
     }
 
-    /// The store's complete trials when the writer started, as headers (no curves, no snapshots).
+    /// The store's complete trials when the writer started, as headers (no snapshots; curves only
+    /// when the writer was made `readingCurves`).
     public let initiallyStored: [TrialRecord]
+    /// Trial files the writer found unreadable when it started, by trial id, with why: not stored,
+    /// so a resumed sweep runs them again and their new files replace these.
+    public let initiallyCorrupt: [String: String]
 
     private let store: SweepStore
     private let index: SweepIndex
@@ -43,16 +47,23 @@ public final class TrialWriter: @unchecked Sendable {
     private var indexDirty = true
     private var nextIndexWrite = 0.0
 
-    /// Reads the headers of the stored trials and starts the writer thread, which writes the index
-    /// (`index`, with the time of each write as `updatedAt`) at once.
-    public init(store: SweepStore, index: SweepIndex, settings: Settings = Settings()) throws {
+    /// Reads the headers of the stored trials, and their curves when `readingCurves` (a resumed
+    /// scheduler replays them: one read of each file, and a file whose curves do not read counts as
+    /// corrupt), and starts the writer thread, which writes the index (`index`, with the time of
+    /// each write as `updatedAt`) at once.
+    public init(store: SweepStore, index: SweepIndex, settings: Settings = Settings(), readingCurves: Bool = false) throws {
         self.store = store
         self.index = index
         self.settings = settings
         HDF5Library.initialize()  // here, on the caller's thread, not first on the writer's
-        let stored = try store.scan(readHeaders: true).headers
+        let (scan, stored) = try store.scan(reading: readingCurves ? .curves : .header)
         initiallyStored = stored.map(\.record)
-        for header in stored { headers[header.record.id] = header }
+        initiallyCorrupt = scan.corrupt
+        for (record, epochs) in stored {
+            var header = record
+            header.epochMetrics = [:]
+            headers[record.id] = (header, epochs)
+        }
         let thread = Thread { [self] in run() }
         thread.name = "tpsweep-trial-writer"
         thread.start()

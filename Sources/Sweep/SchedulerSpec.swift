@@ -14,6 +14,13 @@ public enum SchedulerSpec: Sendable, Equatable {
         }
     }
 
+    /// Whether a resumed sweep's scheduler needs the stored trials' curves: ASHA rebuilds its rungs
+    /// from them (`TrialScheduler.replay`); FIFO decides nothing from past trials.
+    public var replaysStoredCurves: Bool {
+        if case .asha = self { return true }
+        return false
+    }
+
     /// The epochs every trial's run config gets instead of its own, if the scheduler sets them.
     public var epochsOverride: Int? {
         if case .asha(let settings) = self { return settings.maxEpochs }

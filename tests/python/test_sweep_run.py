@@ -379,6 +379,31 @@ def test_resumed_asha_decides_as_the_uninterrupted_sweep(tmp_path, np_, mpirun):
         assert resumed[column].to_dict() == expected[column].to_dict(), column
 
 
+def test_resumed_asha_reruns_a_stored_trial_whose_curves_do_not_read(tmp_path):
+    """A stored file whose header reads but whose /metrics does not cannot feed ASHA's rungs: the
+    resumed sweep says so, runs that trial again and ends as the uninterrupted one. The damaged file
+    is the last of those stored, so its trial reaches the rungs in its original order."""
+    spec = write_spec(tmp_path / "asha.yaml", asha_spec_text("asha"))
+    reference = tmp_path / "reference"
+    run_ok(command(spec, reference))
+    expected = load_summary(reference).set_index("id")
+
+    out = tmp_path / "resumed"
+    (out / "trials").mkdir(parents=True)
+    first = expected.sort_values("index").index[:len(GOOD_LRS)]
+    for trial_id in first:
+        shutil.copy2(reference / "trials" / f"{trial_id}.h5", out / "trials" / f"{trial_id}.h5")
+    damaged = first[-1]
+    with h5py.File(out / "trials" / f"{damaged}.h5", "a") as f:
+        del f["metrics"]
+    result = run_ok(command(spec, out))
+    assert re.search(rf"\b{len(GOOD_LRS) - 1} from before\b", result.stdout), result.stdout
+    assert f"trial {damaged} runs again" in result.stdout + result.stderr
+    resumed = load_summary(out).set_index("id")
+    for column in ("status", "epochs", "message"):
+        assert resumed[column].to_dict() == expected[column].to_dict(), column
+
+
 def test_asha_under_mpi_with_two_workers(tmp_path, mpirun):
     """Two workers race to the rungs, so which mediocre trial goes on depends on timing; but the best
     configuration is the best at every rung and must always finish, and every record is consistent."""
