@@ -355,12 +355,17 @@ def test_asha_prunes_the_bad_configurations(tmp_path, np_, mpirun):
         assert (row.status, row.epochs) == expected, (row.id, lr[row.id], list(curve))
 
 
-@pytest.mark.parametrize("np_", [None, 2], ids=["serial", "mpi-one-worker"])
-def test_resumed_asha_decides_as_the_uninterrupted_sweep(tmp_path, np_, mpirun):
+@pytest.mark.parametrize("np_, damage", [(None, False), (2, False), (None, True)],
+                         ids=["serial", "mpi-one-worker", "serial-unreadable-curves"])
+def test_resumed_asha_decides_as_the_uninterrupted_sweep(tmp_path, np_, damage, mpirun):
     """A sweep that stopped after the two good trials (with one trainer, trials end in plan order,
     so its store is exactly their files) resumes with their curves replayed into ASHA's rungs: the
     bad trials are judged against them and stop early, as in the uninterrupted sweep. A scheduler
-    that started empty would let the first bad trial through the first rung."""
+    that started empty would let the first bad trial through the first rung.
+
+    With `damage`, the last stored file's /metrics is deleted: its header reads but its curves
+    cannot feed the rungs, so the resumed sweep names it and runs that trial again (the last one,
+    so it reaches the rungs in its original order), and still ends as the uninterrupted one."""
     spec = write_spec(tmp_path / "asha.yaml", asha_spec_text("asha"))
     reference = tmp_path / "reference"
     run_ok(command(spec, reference, np=np_))
@@ -371,35 +376,15 @@ def test_resumed_asha_decides_as_the_uninterrupted_sweep(tmp_path, np_, mpirun):
     first = expected.sort_values("index").index[:len(GOOD_LRS)]
     for trial_id in first:
         shutil.copy2(reference / "trials" / f"{trial_id}.h5", out / "trials" / f"{trial_id}.h5")
+    if damage:
+        with h5py.File(out / "trials" / f"{first[-1]}.h5", "a") as f:
+            del f["metrics"]
     result = run_ok(command(spec, out, np=np_))
-    assert re.search(rf"\b{len(GOOD_LRS)} from before\b", result.stdout), result.stdout
+    assert re.search(rf"\b{len(GOOD_LRS) - damage} from before\b", result.stdout), result.stdout
+    if damage:
+        assert f"trial {first[-1]} runs again" in result.stdout + result.stderr
     resumed = load_summary(out).set_index("id")
     assert set(resumed.index) == set(expected.index)
-    for column in ("status", "epochs", "message"):
-        assert resumed[column].to_dict() == expected[column].to_dict(), column
-
-
-def test_resumed_asha_reruns_a_stored_trial_whose_curves_do_not_read(tmp_path):
-    """A stored file whose header reads but whose /metrics does not cannot feed ASHA's rungs: the
-    resumed sweep says so, runs that trial again and ends as the uninterrupted one. The damaged file
-    is the last of those stored, so its trial reaches the rungs in its original order."""
-    spec = write_spec(tmp_path / "asha.yaml", asha_spec_text("asha"))
-    reference = tmp_path / "reference"
-    run_ok(command(spec, reference))
-    expected = load_summary(reference).set_index("id")
-
-    out = tmp_path / "resumed"
-    (out / "trials").mkdir(parents=True)
-    first = expected.sort_values("index").index[:len(GOOD_LRS)]
-    for trial_id in first:
-        shutil.copy2(reference / "trials" / f"{trial_id}.h5", out / "trials" / f"{trial_id}.h5")
-    damaged = first[-1]
-    with h5py.File(out / "trials" / f"{damaged}.h5", "a") as f:
-        del f["metrics"]
-    result = run_ok(command(spec, out))
-    assert re.search(rf"\b{len(GOOD_LRS) - 1} from before\b", result.stdout), result.stdout
-    assert f"trial {damaged} runs again" in result.stdout + result.stderr
-    resumed = load_summary(out).set_index("id")
     for column in ("status", "epochs", "message"):
         assert resumed[column].to_dict() == expected[column].to_dict(), column
 
