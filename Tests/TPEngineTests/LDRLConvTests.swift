@@ -5,31 +5,9 @@ import XCTest
 /// `ldrl` [E22] on conv nets: a conv block's feedback is its mirror (unpool → transposed conv →
 /// activation), trained by the same L-DRL loss.
 final class LDRLConvTests: XCTestCase {
-    /// A Float64 net whose second layer, the first with feedback, is a pooling conv block, so its
-    /// mirror unpools: 6×5×2 images → conv 3×3 (3 channels) tanh → conv 3×3 (4 channels) tanh,
-    /// max-pool 2/2/0 → dense `classes` linear. Inputs scaled by `inputScale`, forward pass done.
-    static func net(batch: Int, classes: Int = 3, inputScale: Double = 1, seed: UInt64 = 3) throws -> Network<Double> {
-        var g = SeededGenerator(seed: seed)
-        let g1 = try ConvGeometry(input: ImageShape(height: 6, width: 5, channels: 2), outChannels: 3, kernel: 3, padding: 1)
-        let g2 = try ConvGeometry(input: g1.output, outChannels: 4, kernel: 3, padding: 1)
-        let pool = try PoolGeometry(input: g2.output, window: 2)
-        func block(_ name: String, _ geometry: ConvGeometry, _ pooling: PoolGeometry?) -> Layer<Double> {
-            .conv(ConvBlock(conv: ConvLayer(name: name, geometry: geometry, activation: Activation(.tanh), maxBatch: batch,
-                                            initialization: .xavierNormal, using: &g), pooling: pooling))
-        }
-        let output = DenseLayer<Double>(name: "layer3", fanIn: pool.output.count, fanOut: classes,
-                                        activation: Activation(.linear), hasBias: true)
-        Initialization.fill(output.weight.value, .xavierNormal, using: &g)
-        let net = Network(layers: [block("layer1", g1, nil), block("layer2", g2, pool), .dense(output)], maxBatch: batch)
-        for layer in net.layers { fillNormal(layer.bias!.value.ref, std: 0.3, using: &g) }
-        fillNormal(net.input, std: inputScale, using: &g)
-        net.forward()
-        return net
-    }
-
     /// Central differences of each level's L-DRL loss (mirror and dense map), noise held fixed.
     func testMirrorFeedbackGradientMatchesFiniteDifferences() throws {
-        let net = try Self.net(batch: 4)
+        let net = try TestNet.conv(batch: 4)
         var config = RunConfig.defaults(for: .ldrl)
         config.tp.fbSigma = [0.3]
         var g = SeededGenerator(seed: 5)
@@ -74,7 +52,7 @@ final class LDRLConvTests: XCTestCase {
     /// 90° for the random initial mirror, ends below 10°. Small inputs keep the units near their
     /// linear range, where one mirror can follow every sample's slopes.
     func testMirrorTrainingMatchesTheTransposedJacobian() throws {
-        let net = try Self.net(batch: 32, inputScale: 0.1)
+        let net = try TestNet.conv(batch: 32, inputScale: 0.1)
         var config = RunConfig.defaults(for: .ldrl)
         config.tp.fbSigma = [0.01]
         config.fbOptimizer.lr = 20  // L-DRL's gradient scales with σ²

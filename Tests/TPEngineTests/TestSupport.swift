@@ -14,6 +14,37 @@ enum TestNet {
         return net
     }
 
+    /// A Float64 conv net whose second layer, the first with feedback, is a pooling conv block, so
+    /// its mirror unpools: 6×5×2 images → conv 3×3 (3 channels) tanh → conv 3×3 (4 channels) tanh,
+    /// max-pool 2/2/0 → dense `classes` linear. `deep` adds a third pooling block before the dense
+    /// layer, conv 3×3 (3 channels) tanh, max-pool 2/2/0 to 1×1, so that two levels have mirrors and
+    /// the upper one sees more than one probe block in `drl`. Inputs scaled by `inputScale`, forward
+    /// pass done.
+    static func conv(batch: Int, classes: Int = 3, inputScale: Double = 1, deep: Bool = false,
+                     seed: UInt64 = 3) throws -> Network<Double> {
+        var g = SeededGenerator(seed: seed)
+        let g1 = try ConvGeometry(input: ImageShape(height: 6, width: 5, channels: 2), outChannels: 3, kernel: 3, padding: 1)
+        let g2 = try ConvGeometry(input: g1.output, outChannels: 4, kernel: 3, padding: 1)
+        let pool = try PoolGeometry(input: g2.output, window: 2)
+        func block(_ name: String, _ geometry: ConvGeometry, _ pooling: PoolGeometry?) -> Layer<Double> {
+            .conv(ConvBlock(conv: ConvLayer(name: name, geometry: geometry, activation: Activation(.tanh), maxBatch: batch,
+                                            initialization: .xavierNormal, using: &g), pooling: pooling))
+        }
+        var layers = [block("layer1", g1, nil), block("layer2", g2, pool)]
+        if deep {
+            let g3 = try ConvGeometry(input: pool.output, outChannels: 3, kernel: 3, padding: 1)
+            layers.append(block("layer3", g3, try PoolGeometry(input: g3.output, window: 2)))
+        }
+        let output = DenseLayer<Double>(name: "layer\(layers.count + 1)", fanIn: layers.last!.fanOut, fanOut: classes,
+                                        activation: Activation(.linear), hasBias: true)
+        Initialization.fill(output.weight.value, .xavierNormal, using: &g)
+        let net = Network(layers: layers + [.dense(output)], maxBatch: batch)
+        for layer in net.layers { fillNormal(layer.bias!.value.ref, std: 0.3, using: &g) }
+        fillNormal(net.input, std: inputScale, using: &g)
+        net.forward()
+        return net
+    }
+
     /// Row-major square matrix inverse by Gauss–Jordan with partial pivoting.
     static func inverse(_ a: [Double], _ n: Int) -> [Double] {
         var m = a, inv = (0..<(n * n)).map { $0 / n == $0 % n ? 1.0 : 0.0 }

@@ -11,6 +11,10 @@ public final class DRL<T: Scalar>: LayerFeedbackRule {
         loss = DifferenceReconstruction(net: net, sigma: config.tp.sigma)
     }
 
+    /// A conv block's feedback is its mirror [E22], trained by the same difference reconstruction
+    /// loss, whose noise probe runs through conv blocks.
+    public static var trainsConvolutionalNetworks: Bool { true }
+
     public func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator,
                                   losses: UnsafeMutableBufferPointer<Double>) {
         loss.gradients(net, feedback: feedback, noise: &g, losses: losses)

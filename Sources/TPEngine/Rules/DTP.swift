@@ -11,6 +11,9 @@ public final class DTP<T: Scalar>: LayerFeedbackRule {
         loss = DenoisingReconstruction(net: net, sigma: config.tp.sigma)
     }
 
+    /// A conv block's feedback is its mirror [E22], trained by the same denoising loss: E22's VanillaDTP.
+    public static var trainsConvolutionalNetworks: Bool { true }
+
     public func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator,
                                   losses: UnsafeMutableBufferPointer<Double>) {
         loss.gradients(net, feedback: feedback, noise: &g, losses: losses)

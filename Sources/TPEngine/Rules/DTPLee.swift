@@ -20,6 +20,10 @@ public final class DTPLee<T: Scalar>: LayerFeedbackRule {
 
     public var batchOrder: BatchOrder { .alternatingEpochs }
 
+    /// A conv block's feedback is its mirror [E22], trained by the same denoising loss; a CNN's
+    /// output layer, the one trained by its true gradient, is dense.
+    public static var trainsConvolutionalNetworks: Bool { true }
+
     public static func check(widths: [Int], config: RunConfig) throws {
         guard widths.count >= 3 else {
             throw ConfigError.inconsistent(keys: ["method", "model.hidden"],

@@ -101,6 +101,31 @@ extension LearningRule {
             keys: ["method", "model.architecture"],
             problem: "method = \(config.method.rawValue) does not train convolutional networks, but"
                 + " model.architecture = \(config.model.architecture.rawValue) is one; use model.architecture: mlp"
-                + " or a method that trains conv nets (bp, ddtp-linear, ldrl)")
+                + " or a method that trains conv nets (\(Method.trainingConvolutionalNetworks.map(\.rawValue).joined(separator: ", ")))")
     }
+}
+
+extension Method {
+    /// The rule of this method, for what a rule says of itself (`trainsConvolutionalNetworks`).
+    /// `makeTrainer` switches on the method itself, so each trainer is compiled for a concrete rule.
+    var rule: any LearningRule.Type {
+        switch self {
+        case .bp: return BP<Float>.self
+        case .tp: return TP<Float>.self
+        case .dtp: return DTP<Float>.self
+        case .dtpLee: return DTPLee<Float>.self
+        case .drl: return DRL<Float>.self
+        case .ddtpLinear: return DDTPLinear<Float>.self
+        case .ddtpRHL: return DDTPRHL<Float>.self
+        case .ddtpControl: return DDTPControl<Float>.self
+        case .iterative: return Iterative<Float>.self
+        case .gnt: return GNT<Float>.self
+        case .gait: return GAIT<Float>.self
+        case .dfa: return DFA<Float>.self
+        case .ldrl: return LDRL<Float>.self
+        }
+    }
+
+    /// The methods whose rules train conv nets, in declaration order.
+    static var trainingConvolutionalNetworks: [Method] { allCases.filter { $0.rule.trainsConvolutionalNetworks } }
 }

@@ -13,6 +13,9 @@ public final class TP<T: Scalar>: LayerFeedbackRule {
         loss = DenoisingReconstruction(net: net, sigma: config.tp.sigma)
     }
 
+    /// A conv block's feedback is its mirror [E22], trained by the same denoising loss.
+    public static var trainsConvolutionalNetworks: Bool { true }
+
     public func propagateTargets(_ net: Network<T>) { feedback.propagatePlainTargets(net, targets) }
 
     public func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator,

@@ -1,4 +1,4 @@
-/// The feedback of a conv block in `ldrl` [E22]: the block's mirror, built from its geometry.
+/// The feedback of a conv block [E22]: the block's mirror, built from its geometry.
 /// g(y) = s_fb(convᵀ_Q(unpool(y)) + d): unpool through the argmax indices of the network's own
 /// forward pass (`trace`, nil when the block does not pool), a transposed convolution with its own
 /// weights Q of the block's kernel geometry (`outChannels × patchSize`, as the block's W) and one
@@ -42,14 +42,14 @@ final class ConvMirror<T: Scalar> {
         activation.apply(a.pixelRows(input), bias: bias.value.ref, into: h.pixelRows(input))
     }
 
-    /// Gradients of Q and d from δ = ∂L/∂a for the input y of the same batch, replacing the stored
-    /// ones or adding to them when `accumulate`. ⟨δ, convᵀ_Q(u)⟩ = ⟨conv_Q(δ), u⟩, so ∇Q is the
-    /// forward convolution's weight gradient with δ as its input and u = unpool(y) as its output
+    /// Gradients of Q and d from δ = ∂L/∂a for the input y of the same batch, times α, replacing the
+    /// stored ones or adding to them when `accumulate`. ⟨δ, convᵀ_Q(u)⟩ = ⟨conv_Q(δ), u⟩, so ∇Q is
+    /// the forward convolution's weight gradient with δ as its input and u = unpool(y) as its output
     /// gradient.
-    func accumulateGradients(delta: MatRef<T>, input y: MatRef<T>, accumulate: Bool) {
+    func accumulateGradients(delta: MatRef<T>, input y: MatRef<T>, scale alpha: T = 1, accumulate: Bool) {
         convolution.weightGradient(outputGradient: unpool(y), input: delta, into: weight.grad.ref,
-                                   accumulate: accumulate)
-        convolution.channelSums(delta, shape: geometry.input, into: bias.grad.ref, accumulate: accumulate)
+                                   scale: alpha, accumulate: accumulate)
+        convolution.channelSums(delta, shape: geometry.input, into: bias.grad.ref, scale: alpha, accumulate: accumulate)
     }
 
     /// y unpooled into the scratch, or y itself when the block does not pool.

@@ -3,7 +3,9 @@
 /// and comes back down through the difference rule and the feedback of the layers above;
 /// L_o = (1/σ²) mean_b ‖h̃_o − r_o‖², with gradients to the map of level o only. Its minimiser
 /// makes the feedback path's Jacobian the damped pseudo-inverse of the forward one, so the
-/// propagated targets approximate Gauss–Newton targets.
+/// propagated targets approximate Gauss–Newton targets. A conv block's map is its mirror [E22]:
+/// it takes the probe's stacked copies of the batch one at a time (`LayerFeedback.apply`), each
+/// unpooled through the network's indices; the probe pools with its own.
 final class DifferenceReconstruction<T: Scalar> {
     let probe: NoiseProbe<T>
     /// Scratch: pre-activation and output of a map over all active blocks; the reconstruction
@@ -29,10 +31,10 @@ final class DifferenceReconstruction<T: Scalar> {
         // Down from the output: at level j the streams of origins 1..j−1 pass through the map of
         // layer l = j−1; origin j−1 ends there, the others continue in place of their forward values.
         for j in stride(from: depth, through: 2, by: -1) {
-            let l = j - 1, map = feedback.maps[l]!, width = net.widths[l], active = j - 1
+            let l = j - 1, width = net.widths[l], active = j - 1
             let y = probe.stacked[j].prefix(b * active)
             let u = mapPre.view(rows: b * active, cols: width), gy = mapOut.view(rows: b * active, cols: width)
-            map.forward(y, a: u, h: gy)
+            feedback.apply(level: l, y, a: u, h: gy, batch: b)
             let hl = net.h[l].ref, gh = feedback.gOfH[l]!.ref
             for blk in 0..<(active - 1) {
                 let dst = probe.stacked[l].prefix(b * Swift.min(l, probe.origins)).rows(blk * b, b)
@@ -47,11 +49,12 @@ final class DifferenceReconstruction<T: Scalar> {
             scale(e, by: 2 * s / T(b))
             let eR = errorAtR.view(rows: b, cols: width)
             copy(e, into: eR)
-            map.activation.multiplyDerivative(eR, a: u.rows(last, b), h: gy.rows(last, b))
-            map.activation.multiplyDerivative(e, a: feedback.gOfHPre[l]!.ref, h: gh)
-            map.accumulateGradients(delta: eR, input: y.rows(last, b), scale: 1, ones: net.ones.ref)
-            map.accumulateGradients(delta: e, input: net.h[j].ref, scale: -1, ones: net.ones.ref,
-                                    accumulate: true)
+            let activation = feedback.activation(level: l)
+            activation.multiplyDerivative(eR, a: u.rows(last, b), h: gy.rows(last, b))
+            activation.multiplyDerivative(e, a: feedback.gOfHPre[l]!.ref, h: gh)
+            feedback.accumulateGradients(level: l, delta: eR, input: y.rows(last, b), ones: net.ones.ref)
+            feedback.accumulateGradients(level: l, delta: e, input: net.h[j].ref, scale: -1, ones: net.ones.ref,
+                                         accumulate: true)
         }
     }
 }

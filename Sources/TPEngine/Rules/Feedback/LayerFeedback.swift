@@ -2,7 +2,8 @@
 /// [L15, M20], with the difference correction of DTP. Shared by `dtp` and `drl`, which differ
 /// only in how they train Q and d. Level 0 (the input) has no feedback map: the first layer's
 /// would be unused. A conv block's feedback is its mirror (`ConvMirror`, [E22]) instead of a dense
-/// map; only `ldrl` trains those, the other rules refuse conv nets.
+/// map. The feedback losses reach either kind through the level-wise `apply`, `activation` and
+/// `accumulateGradients`, so every rule on these maps trains conv nets with its own loss.
 public final class LayerFeedback<T: Scalar> {
     /// `maps[l]` inverts the dense `layers[l]` (l ≥ 1); nil at level 0 and at conv blocks.
     let maps: [DenseLayer<T>?]
@@ -63,9 +64,40 @@ public final class LayerFeedback<T: Scalar> {
     /// The parameters of level l's map, dense or mirror.
     func parameters(level l: Int) -> [Parameter<T>] { maps[l]?.parameters ?? mirrors[l]!.parameters }
 
-    /// a ← the pre-activation of level l's map at y, h ← its output.
-    func apply(level l: Int, _ y: MatRef<T>, a: MatRef<T>, h: MatRef<T>) {
-        if let map = maps[l] { map.forward(y, a: a, h: h) } else { mirrors[l]!.forward(y, a: a, h: h) }
+    /// The feedback activation s_fb of level l's map.
+    func activation(level l: Int) -> Activation { maps[l]?.activation ?? mirrors[l]!.activation }
+
+    /// a ← the pre-activation of level l's map at y, h ← its output. The rows of y are the batch,
+    /// or a stack of row blocks of `batch` rows that each hold the batch's samples in order (a
+    /// noisy copy of it, say): a dense map takes the whole stack as one GEMM, a mirror one block at
+    /// a time, since it unpools each through the indices of the batch's own samples.
+    func apply(level l: Int, _ y: MatRef<T>, a: MatRef<T>, h: MatRef<T>, batch: Int? = nil) {
+        if let map = maps[l] { map.forward(y, a: a, h: h); return }
+        let mirror = mirrors[l]!
+        forEachBlock(rows: y.rows, batch: batch) { mirror.forward(y.rows($0, $1), a: a.rows($0, $1), h: h.rows($0, $1)) }
+    }
+
+    /// Gradients of level l's parameters from δ = ∂L/∂a at input y (rows as in `apply`), scaled by
+    /// α, replacing the stored ones or adding to them when `accumulate`. `ones` has at least as many
+    /// entries as y has rows (a dense map's bias gradient; a mirror sums its own).
+    func accumulateGradients(level l: Int, delta: MatRef<T>, input y: MatRef<T>, scale alpha: T = 1,
+                             ones: MatRef<T>, accumulate: Bool = false, batch: Int? = nil) {
+        if let map = maps[l] {
+            map.accumulateGradients(delta: delta, input: y, scale: alpha, ones: ones, accumulate: accumulate)
+            return
+        }
+        let mirror = mirrors[l]!
+        forEachBlock(rows: y.rows, batch: batch) { start, rows in
+            mirror.accumulateGradients(delta: delta.rows(start, rows), input: y.rows(start, rows), scale: alpha,
+                                       accumulate: accumulate || start > 0)
+        }
+    }
+
+    /// Calls `body(start, rows)` for each block of `batch` rows (default: all of them at once).
+    private func forEachBlock(rows: Int, batch: Int?, _ body: (Int, Int) -> Void) {
+        let step = batch ?? rows
+        precondition(step > 0 ? rows % step == 0 : rows == 0, "\(rows) rows are not blocks of \(step)")
+        for start in stride(from: 0, to: rows, by: Swift.max(step, 1)) { body(start, step) }
     }
 
     func setBatch(_ rows: Int) {

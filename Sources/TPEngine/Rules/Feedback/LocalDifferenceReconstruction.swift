@@ -6,10 +6,9 @@
 /// To second order in σ, L = σ² (‖J_g‖² − 2 tr(J_g J_f)) = σ² (‖J_g − J_fᵀ‖² − ‖J_f‖²): its minimiser
 /// is J_g = J_fᵀ, which turns difference targets into backprop targets. Only g's parameters learn.
 ///
-/// The three inputs of g travel as one stack of row blocks [y; f(x + ε); y + η], so g runs as one
-/// GEMM and its weight gradient is one more. A conv block's mirror (`ConvMirror`) takes the three
-/// blocks a batch at a time instead: its unpooling reads the indices of the batch's own samples,
-/// and its convolution is sized for one batch. Scratch is sized once for the widest layer.
+/// The three inputs of g travel as one stack of row blocks [y; f(x + ε); y + η], so a dense g runs
+/// as one GEMM and its weight gradient is one more (a conv block's mirror takes the blocks a batch
+/// at a time, `LayerFeedback.apply`). Scratch is sized once for the widest layer.
 final class LocalDifferenceReconstruction<T: Scalar> {
     /// g's stacked input (3B × n_n) and its pre-activation, output and ∂L/∂u (3B × n_{n−1}).
     let stacked: Matrix<T>, mapPre: Matrix<T>, mapOut: Matrix<T>, delta: Matrix<T>
@@ -54,18 +53,10 @@ final class LocalDifferenceReconstruction<T: Scalar> {
 
         let u = mapPre.view(rows: 3 * b, cols: nIn), r = mapOut.view(rows: 3 * b, cols: nIn)
         let d = delta.view(rows: 3 * b, cols: nIn)
-        if let map = feedback.maps[l] {
-            map.forward(input, a: u, h: r)
-            let loss = lossAndOutputGradient(eps: eps, r: r, into: d, batch: b)
-            map.activation.multiplyDerivative(d, a: u, h: r)
-            map.accumulateGradients(delta: d, input: input, scale: 1, ones: ones.ref)
-            return loss
-        }
-        let mirror = feedback.mirrors[l]!
-        for k in 0..<3 { mirror.forward(input.rows(k * b, b), a: u.rows(k * b, b), h: r.rows(k * b, b)) }
+        feedback.apply(level: l, input, a: u, h: r, batch: b)
         let loss = lossAndOutputGradient(eps: eps, r: r, into: d, batch: b)
-        mirror.activation.multiplyDerivative(d, a: u, h: r)
-        for k in 0..<3 { mirror.accumulateGradients(delta: d.rows(k * b, b), input: input.rows(k * b, b), accumulate: k > 0) }
+        feedback.activation(level: l).multiplyDerivative(d, a: u, h: r)
+        feedback.accumulateGradients(level: l, delta: d, input: input, ones: ones.ref, batch: b)
         return loss
     }
 

@@ -1,0 +1,78 @@
+import XCTest
+@testable import TPConfig
+@testable import TPEngine
+
+/// `tp`, `dtp`, `dtp-lee` and `drl` on conv nets: a conv block's feedback is the same mirror as
+/// `ldrl`'s (unpool → transposed conv → activation), trained by each rule's own feedback loss —
+/// [E22]'s VanillaDTP and DRL baselines.
+final class LayerFeedbackConvTests: XCTestCase {
+    /// Central differences of each level's feedback loss of rule R (mirrors and dense map, noise held
+    /// fixed) on `TestNet.conv`, plain and `deep`.
+    func checkMirrorFeedbackGradients<R: LearningRule>(_: R.Type, method: Method,
+                                                       file: StaticString = #filePath, line: UInt = #line) throws
+    where R.T == Double {
+        for deep in [false, true] {
+            let net = try TestNet.conv(batch: 4, deep: deep)
+            var config = RunConfig.defaults(for: method)
+            config.tp.sigma = 0.3
+            var g = SeededGenerator(seed: 5)
+            let rule = R(net: net, config: config, using: &g)
+            let feedback = try XCTUnwrap(rule.layerFeedback, file: file, line: line)
+            XCTAssertEqual(feedback.levels.filter { feedback.mirrors[$0] != nil }, deep ? [1, 2] : [1], file: file, line: line)
+            assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 5, file: file, line: line)
+        }
+    }
+
+    func testDTPMirrorFeedbackGradientMatchesFiniteDifferences() throws {
+        try checkMirrorFeedbackGradients(DTP<Double>.self, method: .dtp)
+    }
+
+    func testTPMirrorFeedbackGradientMatchesFiniteDifferences() throws {
+        try checkMirrorFeedbackGradients(TP<Double>.self, method: .tp)
+    }
+
+    /// dtp-lee has no map at the output layer, so on the plain net its only map is the mirror.
+    func testDTPLeeMirrorFeedbackGradientMatchesFiniteDifferences() throws {
+        try checkMirrorFeedbackGradients(DTPLee<Double>.self, method: .dtpLee)
+    }
+
+    /// On the deep net the upper mirror takes two probe blocks (origins 1 and 2), one at a time.
+    func testDRLMirrorFeedbackGradientMatchesFiniteDifferences() throws {
+        try checkMirrorFeedbackGradients(DRL<Double>.self, method: .drl)
+    }
+
+    /// A few epochs of `method` on [E22]'s LeNet, through `train` on tiny files in the CIFAR-10
+    /// format, lower the training loss below `fraction` of the first epoch's.
+    func checkTrainingLeNetReducesTheLoss(_ method: Method, epochs: Int, fraction: Double,
+                                          adjust: (inout RunConfig) -> Void = { _ in },
+                                          file: StaticString = #filePath, line: UInt = #line) throws {
+        let fixture = try CIFARFixture()
+        defer { fixture.remove() }
+        fixture.writeLearnable(perFile: 13)
+        var config = fixture.trainingConfig(method, .lenet, epochs: epochs)
+        adjust(&config)
+        let result = try train(config)
+        XCTAssertEqual(result.status, .completed, result.message, file: file, line: line)
+        // LeNet's feedback levels: both conv blocks and the dense hidden layer; dtp-lee has none at the top.
+        XCTAssertEqual(result.reconstructionLayers, method == .dtpLee ? [2, 3] : [2, 3, 4], file: file, line: line)
+        let losses = result.epochs.map(\.trainLoss)
+        XCTAssertLessThan(losses.last!, fraction * losses[0], "\(method) training loss per epoch: \(losses)",
+                          file: file, line: line)
+    }
+
+    func testTrainingLeNetWithDTPReducesTheLoss() throws {
+        try checkTrainingLeNetReducesTheLoss(.dtp, epochs: 4, fraction: 0.9)
+    }
+
+    func testTrainingLeNetWithTPReducesTheLoss() throws {
+        try checkTrainingLeNetReducesTheLoss(.tp, epochs: 4, fraction: 0.9)
+    }
+
+    func testTrainingLeNetWithDTPLeeReducesTheLoss() throws {
+        try checkTrainingLeNetReducesTheLoss(.dtpLee, epochs: 4, fraction: 0.9)
+    }
+
+    func testTrainingLeNetWithDRLReducesTheLoss() throws {
+        try checkTrainingLeNetReducesTheLoss(.drl, epochs: 4, fraction: 0.9)
+    }
+}
