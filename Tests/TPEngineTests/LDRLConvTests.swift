@@ -3,19 +3,9 @@ import XCTest
 @testable import TPEngine
 
 /// `ldrl` [E22] on conv nets: a conv block's feedback is its mirror (unpool → transposed conv →
-/// activation), trained by the same L-DRL loss.
+/// activation), trained by the same L-DRL loss. Its feedback gradient is checked with the other
+/// mirror rules' in `LayerFeedbackConvTests`.
 final class LDRLConvTests: XCTestCase {
-    /// Central differences of each level's L-DRL loss (mirror and dense map), noise held fixed.
-    func testMirrorFeedbackGradientMatchesFiniteDifferences() throws {
-        let net = try TestNet.conv(batch: 4)
-        var config = RunConfig.defaults(for: .ldrl)
-        config.tp.fbSigma = [0.3]
-        var g = SeededGenerator(seed: 5)
-        let rule = LDRL<Double>(net: net, config: config, using: &g)
-        XCTAssertNotNil(rule.feedback.mirrors[1])
-        assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 5)
-    }
-
     /// ‖J_g − J_fᵀ‖_F / ‖J_fᵀ‖_F of the pooling block's mirror, and the angle in degrees between
     /// J_g and J_fᵀ as vectors, by finite-difference Jacobians, averaged over the first `samples`.
     func mirrorMatching(_ net: Network<Double>, _ mirror: ConvMirror<Double>, level l: Int,

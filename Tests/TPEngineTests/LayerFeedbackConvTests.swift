@@ -2,9 +2,9 @@ import XCTest
 @testable import TPConfig
 @testable import TPEngine
 
-/// `tp`, `dtp`, `dtp-lee` and `drl` on conv nets: a conv block's feedback is the same mirror as
-/// `ldrl`'s (unpool → transposed conv → activation), trained by each rule's own feedback loss —
-/// [E22]'s VanillaDTP and DRL baselines.
+/// The layer-feedback rules on conv nets: a conv block's feedback is its mirror (unpool →
+/// transposed conv → activation) in `ldrl` and, trained by each rule's own feedback loss, in `tp`,
+/// `dtp`, `dtp-lee` and `drl` — [E22]'s VanillaDTP and DRL baselines.
 final class LayerFeedbackConvTests: XCTestCase {
     /// Central differences of each level's feedback loss of rule R (mirrors and dense map, noise held
     /// fixed) on `TestNet.conv`, plain and `deep`.
@@ -21,6 +21,10 @@ final class LayerFeedbackConvTests: XCTestCase {
             XCTAssertEqual(feedback.levels.filter { feedback.mirrors[$0] != nil }, deep ? [1, 2] : [1], file: file, line: line)
             assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 5, file: file, line: line)
         }
+    }
+
+    func testLDRLMirrorFeedbackGradientMatchesFiniteDifferences() throws {
+        try checkMirrorFeedbackGradients(LDRL<Double>.self, method: .ldrl)
     }
 
     func testDTPMirrorFeedbackGradientMatchesFiniteDifferences() throws {
