@@ -32,6 +32,7 @@ public enum DatasetKind: String, ConfigEnum {
     case fashionMNIST = "fashion-mnist"
     case mnist
     case cifar10
+    case imagenet32
     case studentTeacher = "student-teacher"
 
     /// Whether samples carry class labels (so accuracy and cross-entropy make sense).

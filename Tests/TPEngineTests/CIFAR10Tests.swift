@@ -71,7 +71,7 @@ final class CIFAR10Tests: XCTestCase {
         fixture.writeAll(perFile: 2, test: 3)
         let train = try CIFAR10.load(dir: fixture.dir, files: CIFAR10.trainFiles)
         XCTAssertEqual(train.dims, [10, 32, 32, 3])
-        XCTAssertEqual(train.labels, (1...5).flatMap { f in (0..<2).map { UInt8((f + $0) % 10) } })
+        XCTAssertEqual(train.labels, (1...5).flatMap { f in (0..<2).map { Int32((f + $0) % 10) } })
         for (image, (f, r)) in [(0, (1, 0)), (3, (2, 1)), (9, (5, 1))] {
             for (y, x, c) in [(0, 0, 0), (0, 1, 2), (31, 31, 1), (17, 4, 2)] {
                 XCTAssertEqual(train.pixels[image * 3072 + (y * 32 + x) * 3 + c],

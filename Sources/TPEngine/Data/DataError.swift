@@ -25,6 +25,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         /// A record file (CIFAR-10) whose size is not a multiple of its record size.
         case notWholeRecords(bytes: Int, recordBytes: Int)
         case noRecords
+        /// A file that should be a ZIP archive (npz) but whose directory cannot be read.
+        case notZip(reason: String)
+        /// An npz without the array `name` (`members` lists what it holds).
+        case missingMember(name: String, members: [String])
+        /// A malformed member of a ZIP archive (npz).
+        case member(name: String, problem: MemberProblem)
     }
 
     public var description: String {
@@ -78,6 +84,13 @@ extension DataError.FileProblem: CustomStringConvertible {
                 + "and \(bytes % recordBytes) bytes over"
         case .noRecords:
             return "empty file: no records"
+        case let .notZip(reason):
+            return "not a ZIP archive (an npz is one): \(reason)"
+        case let .missingMember(name, members):
+            return "no member \(name); the archive holds "
+                + (members.isEmpty ? "none" : members.joined(separator: ", "))
+        case let .member(name, problem):
+            return "member \(name): \(problem)"
         }
     }
 }
@@ -86,7 +99,8 @@ private func shape(_ dims: some Collection<Int>) -> String {
     dims.map(String.init).joined(separator: "×")
 }
 
-private func hex(_ bytes: [UInt8]) -> String {
+/// Bytes as spaced hex pairs ("50 4b 03 04"), to show a wrong signature or magic.
+func hex(_ bytes: [UInt8]) -> String {
     bytes.map { b in
         let s = String(b, radix: 16)
         return s.count == 1 ? "0" + s : s

@@ -56,17 +56,29 @@ public enum PixelNormalization: Sendable, Equatable {
 
 /// Images and their labels as bytes, channels last (one image after another, each H × W × C), kept
 /// so until a split decides which rows become which dataset: each row is then converted once,
-/// straight into its final matrix. Read from IDX files (MNIST layout) or CIFAR-10 batches.
+/// straight into its final matrix. Read from IDX files (MNIST layout), CIFAR-10 batches or
+/// Downsampled ImageNet archives.
 struct LabelledImages {
     /// The images' file, for messages.
     let path: String
     /// The image count, then the image's dimensions (H, W for grey images; H, W, C for colour).
     let dims: [Int]
     let pixels: [UInt8]
-    let labels: [UInt8]
+    /// Class numbers 0..<numClasses; wider than bytes for ImageNet's 1000 classes.
+    let labels: [Int32]
     let numClasses: Int
 
     var count: Int { labels.count }
+
+    init(path: String, dims: [Int], pixels: [UInt8], labels: [Int32], numClasses: Int) {
+        (self.path, self.dims, self.pixels, self.labels, self.numClasses) = (path, dims, pixels, labels, numClasses)
+    }
+
+    /// Colour images of `shape`, one per label, channels last.
+    init(path: String, shape: ImageShape, pixels: [UInt8], labels: [Int32], numClasses: Int) {
+        self.init(path: path, dims: [labels.count, shape.height, shape.width, shape.channels], pixels: pixels,
+                  labels: labels, numClasses: numClasses)
+    }
     var pixelsPerImage: Int { dims.dropFirst().reduce(1, *) }
     var channels: Int { dims.count > 3 ? dims[3] : 1 }
 
@@ -89,17 +101,40 @@ struct LabelledImages {
             throw DataError.file(path: labels.path, problem: .labelOutOfRange(
                 index: index, value: Int(labels.payload[index]), numClasses: numClasses))
         }
-        return LabelledImages(path: images.path, dims: images.dims, pixels: images.payload, labels: labels.payload,
-                              numClasses: numClasses)
+        return LabelledImages(path: images.path, dims: images.dims, pixels: images.payload,
+                              labels: labels.payload.map(Int32.init), numClasses: numClasses)
     }
 
     /// The gzip name if it exists, else the uncompressed one (as MNIST is often unpacked).
     private static func resolve(dir: String, name: String) throws -> String {
-        let base = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+        let base = path(dir: dir, name: name)
         for candidate in [base + ".gz", base] where access(candidate, F_OK) == 0 {
             return candidate
         }
         throw DataError.file(path: base + ".gz", problem: .missing(alsoTried: [base]))
+    }
+
+    /// `name` inside `dir`, with or without a trailing slash on `dir`.
+    static func path(dir: String, name: String) -> String {
+        dir.hasSuffix("/") ? dir + name : dir + "/" + name
+    }
+
+    /// Appends `count` images stored plane by plane (channel 0 row-major, then channel 1, …, as
+    /// CIFAR-10 and Downsampled ImageNet store them) to `pixels`, reordered to channels last.
+    /// Image i starts at `source + i * stride`.
+    static func appendChannelsLast(_ count: Int, of shape: ImageShape, from source: UnsafePointer<UInt8>, stride: Int,
+                                   to pixels: inout [UInt8]) {
+        let (plane, channels, first) = (shape.pixels, shape.channels, pixels.count)
+        pixels += repeatElement(0, count: count * shape.count)
+        pixels.withUnsafeMutableBufferPointer { pixels in
+            for i in 0..<count {
+                let image = pixels.baseAddress! + first + i * shape.count
+                for c in 0..<channels {
+                    let planeStart = source + i * stride + c * plane
+                    for q in 0..<plane { image[q * channels + c] = planeStart[q] }
+                }
+            }
+        }
     }
 
     /// The given rows as inputs (flattened images, normalised) and one-hot targets.
@@ -121,7 +156,7 @@ struct LabelledImages {
                 }
             }
         }
-        return Dataset(name: name, inputs: x, targets: y, labels: rows.map { Int32(labels[$0]) },
+        return Dataset(name: name, inputs: x, targets: y, labels: rows.map { labels[$0] },
                        numClasses: numClasses, imageShape: ImageShape(height: dims[1], width: dims[2], channels: c),
                        blackPixel: (0..<c).map { table[$0 << 8] })
     }

@@ -6,6 +6,7 @@ extension RunConfig {
         case .fashionMNIST: return .fashionMNIST(dir: data.dir)
         case .mnist: return .mnist(dir: data.dir)
         case .cifar10: return .cifar10(dir: data.dir)
+        case .imagenet32: return .imagenet32(dir: data.dir)
         case .studentTeacher:
             return .studentTeacher(StudentTeacherSpec(
                 widths: data.teacherWidths, trainSize: data.teacherTrainSize, testSize: data.teacherTestSize,
