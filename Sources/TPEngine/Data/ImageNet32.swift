@@ -23,8 +23,11 @@ enum ImageNet32 {
     /// Reads and concatenates `files` from `dir`, in order.
     static func load(dir: String, files: [String]) throws -> LabelledImages {
         var pixels = [UInt8](), labels = [Int32]()
-        for name in files {
-            let archive = try NumpyArchive(path: LabelledImages.path(dir: dir, name: name))
+        let archives = try files.map { try NumpyArchive(path: LabelledImages.path(dir: dir, name: $0)) }
+        // One allocation for all images, sized from the ZIP directories: growing the array file by
+        // file would copy gigabytes and, while it does, hold them twice.
+        pixels.reserveCapacity(archives.reduce(0) { $0 + $1.sizeBound(of: "data") })
+        for archive in archives {
             let data = try archive.array("data")
             try data.requireBytes()
             guard data.shape.count == 2, data.shape[0] > 0, data.shape[1] == shape.count else {

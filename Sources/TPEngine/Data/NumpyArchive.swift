@@ -9,6 +9,12 @@ struct NumpyArchive {
         zip = try ZipArchive(path: path)
     }
 
+    /// At most how many bytes the array `name` takes, its .npy header included, without reading it
+    /// (0 when there is no such array): enough to reserve memory for it.
+    func sizeBound(of name: String) -> Int {
+        zip.entries.first { $0.name == name + ".npy" }.map(zip.sizeBound(of:)) ?? 0
+    }
+
     /// The array saved under `name` (the member `<name>.npy`).
     func array(_ name: String) throws -> NumpyArray {
         let member = name + ".npy"

@@ -34,6 +34,14 @@ struct ZipArchive {
 
     var names: [String] { entries.map(\.name) }
 
+    /// At most how many bytes `entry` uncompresses to, from the directory alone: its declared size,
+    /// capped by what its compressed bytes can hold (deflate expands at most 1032-fold) and 0 when
+    /// those do not fit in the file, so a corrupt directory cannot make a caller reserve absurd memory.
+    func sizeBound(of entry: Entry) -> Int {
+        guard entry.compressedSize <= file.size else { return 0 }
+        return min(entry.size, entry.method == 0 ? entry.compressedSize : 1032 * entry.compressedSize)
+    }
+
     /// The uncompressed contents of `entry`, checked against the directory's size and CRC-32.
     func contents(of entry: Entry) throws -> [UInt8] {
         func fail(_ problem: DataError.MemberProblem) -> DataError {
