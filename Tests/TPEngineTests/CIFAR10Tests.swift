@@ -29,6 +29,28 @@ struct CIFARFixture {
         precondition(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes)))
     }
 
+    /// Checks a few pixels of each `(image, file, record)`: image `image` of `images` must be record
+    /// `record` of file `file`, reordered to channels last.
+    static func assertChannelsLast(_ images: LabelledImages, _ samples: [(image: Int, file: Int, record: Int)],
+                                   file: StaticString = #filePath, line: UInt = #line) {
+        for (image, f, r) in samples {
+            for (y, x, c) in [(0, 0, 0), (0, 1, 2), (31, 31, 1), (17, 4, 2)] {
+                XCTAssertEqual(images.pixels[image * 3072 + (y * 32 + x) * 3 + c],
+                               byte(file: f, record: r, channel: c, position: y * 32 + x), file: file, line: line)
+            }
+        }
+    }
+
+    /// Checks a few inputs of row `row` of `set`, record `record` of file `f`, normalised by 0.5/0.5.
+    static func assertNormalisedToUnitRange(_ set: Dataset<Float>, row: Int, file f: Int, record r: Int,
+                                            file: StaticString = #filePath, line: UInt = #line) {
+        for (y, x, c) in [(0, 0, 0), (5, 9, 1), (31, 30, 2)] {
+            let value = Float(byte(file: f, record: r, channel: c, position: y * 32 + x))
+            XCTAssertEqual(set.inputs[row, (y * 32 + x) * 3 + c], (value / 255 - 0.5) / 0.5, accuracy: 1e-6,
+                           file: file, line: line)
+        }
+    }
+
     /// Five training batches of `perFile` records (labels (file + record) mod 10) and a test batch.
     func writeAll(perFile: Int, test: Int) {
         for f in 1...5 { write("data_batch_\(f).bin", Self.records(file: f, labels: (0..<perFile).map { UInt8((f + $0) % 10) })) }
@@ -72,12 +94,7 @@ final class CIFAR10Tests: XCTestCase {
         let train = try CIFAR10.load(dir: fixture.dir, files: CIFAR10.trainFiles)
         XCTAssertEqual(train.dims, [10, 32, 32, 3])
         XCTAssertEqual(train.labels, (1...5).flatMap { f in (0..<2).map { Int32((f + $0) % 10) } })
-        for (image, (f, r)) in [(0, (1, 0)), (3, (2, 1)), (9, (5, 1))] {
-            for (y, x, c) in [(0, 0, 0), (0, 1, 2), (31, 31, 1), (17, 4, 2)] {
-                XCTAssertEqual(train.pixels[image * 3072 + (y * 32 + x) * 3 + c],
-                               CIFARFixture.byte(file: f, record: r, channel: c, position: y * 32 + x))
-            }
-        }
+        CIFARFixture.assertChannelsLast(train, [(0, 1, 0), (3, 2, 1), (9, 5, 1)])
     }
 
     /// Through `loadSplits`: sizes, the per-channel normalisation (0.5/0.5 maps bytes to [−1, 1]),
@@ -91,10 +108,7 @@ final class CIFAR10Tests: XCTestCase {
         XCTAssertEqual(splits.test.inputDim, 3072)
         XCTAssertEqual(splits.test.labels, [0, 1, 2])
         XCTAssertEqual(splits.test.targets[2, 2], 1)
-        for (y, x, c) in [(0, 0, 0), (5, 9, 1), (31, 30, 2)] {
-            let byte = Float(CIFARFixture.byte(file: 0, record: 2, channel: c, position: y * 32 + x))
-            XCTAssertEqual(splits.test.inputs[2, (y * 32 + x) * 3 + c], (byte / 255 - 0.5) / 0.5, accuracy: 1e-6)
-        }
+        CIFARFixture.assertNormalisedToUnitRange(splits.test, row: 2, file: 0, record: 2)
         let custom: DataSplits<Double> = try loadSplits(
             .cifar10(dir: fixture.dir, normalization: .perChannel(mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616])),
             validationSize: 0, seed: 3)

@@ -123,12 +123,7 @@ final class ImageNet32Tests: XCTestCase {
         XCTAssertEqual(train.dims, [20, 32, 32, 3])
         XCTAssertEqual(train.numClasses, 1000)
         XCTAssertEqual(train.labels, (1...10).flatMap { f in (0..<2).map { Int32((97 * f + $0) % 1000) } })
-        for (image, (f, r)) in [(0, (1, 0)), (3, (2, 1)), (19, (10, 1))] {
-            for (y, x, c) in [(0, 0, 0), (0, 1, 2), (31, 31, 1), (17, 4, 2)] {
-                XCTAssertEqual(train.pixels[image * 3072 + (y * 32 + x) * 3 + c],
-                               CIFARFixture.byte(file: f, record: r, channel: c, position: y * 32 + x))
-            }
-        }
+        CIFARFixture.assertChannelsLast(train, [(0, 1, 0), (3, 2, 1), (19, 10, 1)])
     }
 
     /// Through `loadSplits`: sizes, 1000-wide one-hot targets, 0-based labels (1000 becomes 999)
@@ -144,10 +139,7 @@ final class ImageNet32Tests: XCTestCase {
         XCTAssertEqual(splits.test.labels, [999, 0, 1])
         XCTAssertEqual(splits.test.targets[0, 999], 1)
         XCTAssertEqual((0..<1000).map { splits.test.targets[0, $0] }.reduce(0, +), 1)
-        for (y, x, c) in [(0, 0, 0), (5, 9, 1), (31, 30, 2)] {
-            let byte = Float(CIFARFixture.byte(file: 0, record: 2, channel: c, position: y * 32 + x))
-            XCTAssertEqual(splits.test.inputs[2, (y * 32 + x) * 3 + c], (byte / 255 - 0.5) / 0.5, accuracy: 1e-6)
-        }
+        CIFARFixture.assertNormalisedToUnitRange(splits.test, row: 2, file: 0, record: 2)
         var config = RunConfig.defaults(for: .bp)
         config.data.dataset = .imagenet32
         config.data.dir = fixture.dir
