@@ -19,7 +19,7 @@ struct ZipArchive {
     }
 
     let file: DataFile
-    /// Entries by name, in directory order.
+    /// The members, in directory order.
     let entries: [Entry]
 
     init(path: String) throws {
@@ -35,11 +35,11 @@ struct ZipArchive {
     var names: [String] { entries.map(\.name) }
 
     /// At most how many bytes `entry` uncompresses to, from the directory alone: its declared size,
-    /// capped by what its compressed bytes can hold (deflate expands at most 1032-fold) and 0 when
-    /// those do not fit in the file, so a corrupt directory cannot make a caller reserve absurd memory.
+    /// capped by what its compressed bytes can hold and 0 when those do not fit in the file, so a
+    /// corrupt directory cannot make a caller reserve absurd memory.
     func sizeBound(of entry: Entry) -> Int {
         guard entry.compressedSize <= file.size else { return 0 }
-        return min(entry.size, entry.method == 0 ? entry.compressedSize : 1032 * entry.compressedSize)
+        return min(entry.size, entry.method == 0 ? entry.compressedSize : maximumInflatedSize(entry.compressedSize))
     }
 
     /// The uncompressed contents of `entry`, checked against the directory's size and CRC-32.
@@ -154,8 +154,9 @@ private func inflate(_ input: [UInt8], expectedSize: Int,
         throw fail(.corruptDeflate(reason: "zlib could not start"))
     }
     defer { inflateEnd(&stream) }
-    var output = [UInt8](repeating: 0, count: expectedSize)
-    // Output past the expected size lands here, only to be counted for the message.
+    // No more than the input can hold, whatever a corrupt directory says.
+    var output = [UInt8](repeating: 0, count: min(expectedSize, maximumInflatedSize(input.count)))
+    // Output past that lands here, only to be counted for the message.
     var scratch = [UInt8](repeating: 0, count: 1 << 16)
     var (consumed, produced, status) = (0, 0, Z_OK)
     input.withUnsafeBufferPointer { input in
@@ -186,6 +187,12 @@ private func inflate(_ input: [UInt8], expectedSize: Int,
     }
     guard produced == expectedSize else { throw fail(.wrongSize(expected: expectedSize, got: produced)) }
     return output
+}
+
+/// The most bytes `compressed` bytes of deflate data can inflate to: deflate expands at most
+/// 1032-fold (zlib's FAQ, "maximum compression ratio"), plus slack for the smallest streams.
+private func maximumInflatedSize(_ compressed: Int) -> Int {
+    1032 * (compressed + 1)
 }
 
 extension Array where Element == UInt8 {
