@@ -190,6 +190,11 @@ final class ImageNet32Tests: XCTestCase {
         let deflated = NPZWriter.archive([Member(name: "data.npy", bytes: data.bytes, method: 8), labels])
         // Data of the first member starts after its 30-byte local header, "data.npy" and the 20-byte extra field.
         let firstData = 30 + 8 + 20
+        /// `bytes` with a 4-byte field of the first central directory entry (data.npy's) set to `value`.
+        func withCentralField(_ bytes: [UInt8], at field: Int, _ value: Int) -> [UInt8] {
+            let entry = (0..<bytes.count - 4).first { bytes[$0 ..< $0 + 4].elementsEqual([0x50, 0x4B, 0x01, 0x02]) }!
+            return with(bytes, at: entry + field, NPZWriter.le(value, 4))
+        }
         let cases: [(name: String, bytes: [UInt8]?, message: String)] = [
             ("train_data_batch_3.npz", nil, "file not found"),
             ("train_data_batch_2.npz", Array(stored.dropLast(10)),
@@ -215,6 +220,13 @@ final class ImageNet32Tests: XCTestCase {
             // A final block of reserved type 3.
             ("train_data_batch_3.npz", with(deflated, at: firstData, [0xFF]),
              "member data.npy: corrupt deflate data: invalid block type"),
+            // The central directory's uncompressed size (offset 24) and local header offset (42) of data.npy.
+            ("train_data_batch_3.npz", withCentralField(deflated, at: 24, 7000),
+             "member data.npy: 6272 bytes uncompressed, but the ZIP directory says 7000"),
+            ("train_data_batch_3.npz", withCentralField(stored, at: 24, 7000),
+             "member data.npy: 6272 bytes uncompressed, but the ZIP directory says 7000"),
+            ("train_data_batch_3.npz", withCentralField(stored, at: 42, 1 << 30),
+             "member data.npy: its 30 bytes at offset 1073741824 run past the end of the \(stored.count)-byte file (cut off?)"),
             ("train_data_batch_4.npz", NPZWriter.archive([data, Member(name: "labels.npy", bytes: labels.bytes, method: 12)]),
              "member labels.npy: compression method 12; expected 0 (stored, np.savez) or 8 (deflate, np.savez_compressed)"),
             ("train_data_batch_5.npz", NPZWriter.archive([npy("data.npy", "<i2", [2, 3072], .init(repeating: 0, count: 12288)), labels]),
