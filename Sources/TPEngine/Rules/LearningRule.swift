@@ -105,27 +105,42 @@ extension LearningRule {
     }
 }
 
+/// Work to do with the rule type of a method (`Method.withRule`) that computes in `T`: generic over
+/// the rule, so each use is compiled for the concrete rule it receives.
+protocol RuleVisitor {
+    associatedtype T: Scalar
+    associatedtype Result
+    func visit<Rule: LearningRule>(_ rule: Rule.Type) throws -> Result where Rule.T == T
+}
+
 extension Method {
-    /// The rule of this method, for what a rule says of itself (`trainsConvolutionalNetworks`).
-    /// `makeTrainer` switches on the method itself, so each trainer is compiled for a concrete rule.
-    var rule: any LearningRule.Type {
+    /// Calls `visitor` with this method's rule: the one place that maps methods to rules, so the
+    /// trainers (`makeTrainer`) and what rules say of themselves follow the same table.
+    func withRule<V: RuleVisitor>(_ visitor: V) throws -> V.Result {
+        typealias T = V.T
         switch self {
-        case .bp: return BP<Float>.self
-        case .tp: return TP<Float>.self
-        case .dtp: return DTP<Float>.self
-        case .dtpLee: return DTPLee<Float>.self
-        case .drl: return DRL<Float>.self
-        case .ddtpLinear: return DDTPLinear<Float>.self
-        case .ddtpRHL: return DDTPRHL<Float>.self
-        case .ddtpControl: return DDTPControl<Float>.self
-        case .iterative: return Iterative<Float>.self
-        case .gnt: return GNT<Float>.self
-        case .gait: return GAIT<Float>.self
-        case .dfa: return DFA<Float>.self
-        case .ldrl: return LDRL<Float>.self
+        case .bp: return try visitor.visit(BP<T>.self)
+        case .tp: return try visitor.visit(TP<T>.self)
+        case .dtp: return try visitor.visit(DTP<T>.self)
+        case .dtpLee: return try visitor.visit(DTPLee<T>.self)
+        case .drl: return try visitor.visit(DRL<T>.self)
+        case .ddtpLinear: return try visitor.visit(DDTPLinear<T>.self)
+        case .ddtpRHL: return try visitor.visit(DDTPRHL<T>.self)
+        case .ddtpControl: return try visitor.visit(DDTPControl<T>.self)
+        case .iterative: return try visitor.visit(Iterative<T>.self)
+        case .gnt: return try visitor.visit(GNT<T>.self)
+        case .gait: return try visitor.visit(GAIT<T>.self)
+        case .dfa: return try visitor.visit(DFA<T>.self)
+        case .ldrl: return try visitor.visit(LDRL<T>.self)
         }
     }
 
     /// The methods whose rules train conv nets, in declaration order.
-    static var trainingConvolutionalNetworks: [Method] { allCases.filter { $0.rule.trainsConvolutionalNetworks } }
+    static var trainingConvolutionalNetworks: [Method] {
+        struct TrainsConvolutionalNetworks: RuleVisitor {
+            typealias T = Float
+            func visit<Rule: LearningRule>(_: Rule.Type) -> Bool where Rule.T == Float { Rule.trainsConvolutionalNetworks }
+        }
+        return allCases.filter { (try? $0.withRule(TrainsConvolutionalNetworks())) == true }
+    }
 }

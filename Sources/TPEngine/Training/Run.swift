@@ -68,19 +68,15 @@ func makeTrainer<T: Scalar>(_: T.Type, _ config: RunConfig) throws -> TrainerHan
     let data: DataSplits<T> = try loadSplits(config.dataSource, validationSize: config.data.validationSize,
                                             trainSubset: config.data.trainSubset,
                                             testSubset: config.data.testSubset, seed: UInt64(config.seed))
-    switch config.method {
-    case .bp: return TrainerHandle(try Trainer<BP<T>>(config: config, data: data))
-    case .tp: return TrainerHandle(try Trainer<TP<T>>(config: config, data: data))
-    case .dtp: return TrainerHandle(try Trainer<DTP<T>>(config: config, data: data))
-    case .dtpLee: return TrainerHandle(try Trainer<DTPLee<T>>(config: config, data: data))
-    case .drl: return TrainerHandle(try Trainer<DRL<T>>(config: config, data: data))
-    case .ddtpLinear: return TrainerHandle(try Trainer<DDTPLinear<T>>(config: config, data: data))
-    case .ddtpRHL: return TrainerHandle(try Trainer<DDTPRHL<T>>(config: config, data: data))
-    case .ddtpControl: return TrainerHandle(try Trainer<DDTPControl<T>>(config: config, data: data))
-    case .iterative: return TrainerHandle(try Trainer<Iterative<T>>(config: config, data: data))
-    case .gnt: return TrainerHandle(try Trainer<GNT<T>>(config: config, data: data))
-    case .gait: return TrainerHandle(try Trainer<GAIT<T>>(config: config, data: data))
-    case .dfa: return TrainerHandle(try Trainer<DFA<T>>(config: config, data: data))
-    case .ldrl: return TrainerHandle(try Trainer<LDRL<T>>(config: config, data: data))
+    return try config.method.withRule(TrainerMaker(config: config, data: data))
+}
+
+/// Builds the trainer of the rule it is given (`Method.withRule`).
+private struct TrainerMaker<T: Scalar>: RuleVisitor {
+    let config: RunConfig
+    let data: DataSplits<T>
+
+    func visit<Rule: LearningRule>(_: Rule.Type) throws -> TrainerHandle where Rule.T == T {
+        TrainerHandle(try Trainer<Rule>(config: config, data: data))
     }
 }
