@@ -531,9 +531,12 @@ def test_local_script_runs_and_resumes(tiny_spec, tpsweep, mpi_env, tmp_path):
     assert usage.returncode == 2 and "usage" in usage.stderr
 
 
-def test_slurm_script_runs_under_srun(tiny_spec, tpsweep, mpi_env, tmp_path):
-    """sbatch's environment (SLURM_NTASKS, SLURM_SUBMIT_DIR) and an `srun` stand-in that records its
-    options and environment, then runs the command under mpirun with that many ranks."""
+@pytest.mark.parametrize("cpus", [None, "2"], ids=["one-cpu-per-task", "two-cpus-per-task"])
+def test_slurm_script_runs_under_srun(tiny_spec, tpsweep, mpi_env, tmp_path, cpus):
+    """sbatch's environment (SLURM_NTASKS, SLURM_SUBMIT_DIR, SLURM_CPUS_PER_TASK when given) and an
+    `srun` stand-in that records its options and environment, then runs the command under mpirun
+    with that many ranks. Each rank gets one BLAS thread per CPU of its task, whatever the
+    submitting shell had."""
     stub = tmp_path / "bin"
     stub.mkdir()
     (stub / "srun").write_text(
@@ -547,16 +550,17 @@ def test_slurm_script_runs_under_srun(tiny_spec, tpsweep, mpi_env, tmp_path):
     log = tmp_path / "srun.log"
     env = dict(mpi_env, PATH=f"{stub}{os.pathsep}{mpi_env['PATH']}", SRUN_LOG=str(log), SLURM_NTASKS="3",
                SLURM_SUBMIT_DIR=str(tmp_path), SLURM_JOB_ID="42", TPSWEEP_BIN=str(tpsweep),
-               OPENBLAS_NUM_THREADS="8", OMP_NUM_THREADS="8")
+               OPENBLAS_NUM_THREADS="8", OMP_NUM_THREADS="8", **({"SLURM_CPUS_PER_TASK": cpus} if cpus else {}))
     # Run from elsewhere, as Slurm runs a spooled copy: paths resolve against SLURM_SUBMIT_DIR.
     result = subprocess.run(["bash", str(ROOT / "jobs" / "slurm.sbatch"), "jobs/tiny.yaml", "results/tiny"],
                             env=env, cwd="/", capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert_complete(tmp_path / "results" / "tiny")
     args, threads = log.read_text().splitlines()
-    assert args.startswith("--export=ALL --ntasks=3 ")
-    assert args.endswith("run jobs/tiny.yaml --out results/tiny --blas-threads 1")
-    assert threads == "threads=1/1"
+    n = cpus or "1"
+    assert args.startswith(f"--export=ALL --ntasks=3 --cpus-per-task={n} ")
+    assert args.endswith(f"run jobs/tiny.yaml --out results/tiny --blas-threads {n}")
+    assert threads == f"threads={n}/{n}"
 
 
 def test_pbs_script_runs_on_its_nodefile(tiny_spec, tpsweep, mpi_env, tmp_path):
