@@ -47,17 +47,22 @@ public final class TrialWriter: @unchecked Sendable {
     private var indexDirty = true
     private var nextIndexWrite = 0.0
 
-    /// Reads the headers of the stored trials, and their curves when `readingCurves` (a resumed
-    /// scheduler replays them: one read of each file, and a file whose curves do not read counts as
-    /// corrupt), and starts the writer thread, which writes the index (`index`, with the time of
-    /// each write as `updatedAt`) at once.
+    /// Reads the headers and curves of the stored trials (a file whose curves do not read counts as
+    /// corrupt, so its trial runs again whatever the scheduler), keeps the curves in
+    /// `initiallyStored` when `readingCurves` (a resumed scheduler replays them: one read of each
+    /// file), and starts the writer thread, which writes the index (`index`, with the time of each
+    /// write as `updatedAt`) at once.
     public init(store: SweepStore, index: SweepIndex, settings: Settings = Settings(), readingCurves: Bool = false) throws {
         self.store = store
         self.index = index
         self.settings = settings
         HDF5Library.initialize()  // here, on the caller's thread, not first on the writer's
-        let (scan, stored) = try store.scan(reading: readingCurves ? .curves : .header)
-        initiallyStored = stored.map(\.record)
+        let (scan, stored) = try store.scan(reading: .curves)
+        initiallyStored = stored.map { record, _ in
+            var header = record
+            if !readingCurves { header.epochMetrics = [:] }
+            return header
+        }
         initiallyCorrupt = scan.corrupt
         for (record, epochs) in stored {
             var header = record

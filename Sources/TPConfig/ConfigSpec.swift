@@ -118,6 +118,13 @@ public struct ConfigSpec: Sendable, Equatable {
             try field.assign(assignment.value, to: &config, at: assignment.origin)
             origins[assignment.key] = assignment.origin
         }
+        // A floor and period that came with the defaults (E22's cosine) do not outlive a constant
+        // schedule the user chose; ones the user set stay, and validation names the clash.
+        for (name, path) in [("optimizer", \RunConfig.optimizer), ("fb_optimizer", \RunConfig.fbOptimizer)]
+        where config[keyPath: path].lrSchedule == .constant {
+            if origins["\(name).lr_min_fraction"] == nil { config[keyPath: path].lrMinFraction = 0 }
+            if origins["\(name).lr_period"] == nil { config[keyPath: path].lrPeriod = 0 }
+        }
         try config.validate(origins: origins)
         return config
     }

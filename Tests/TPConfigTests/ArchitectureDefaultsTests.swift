@@ -34,6 +34,17 @@ final class ArchitectureDefaultsTests: XCTestCase {
         }
     }
 
+    /// A constant schedule chosen over E22's cosine drops the floor and period that came with it;
+    /// a floor the user sets with a constant schedule is still an error.
+    func testAConstantScheduleDropsTheDefaultCosinesFloorAndPeriod() throws {
+        let config = try RunConfig.resolve(yaml: "method: ldrl\nmodel: {architecture: lenet}\n", source: "run.yaml",
+                                           overrides: ["optimizer.lr_schedule=constant"])
+        XCTAssertEqual([config.optimizer.lrMinFraction, Double(config.optimizer.lrPeriod)], [0, 0])
+        XCTAssertEqual(try RunConfig.resolve(yaml: config.yamlString(), source: "printed"), config)
+        XCTAssertThrowsError(try RunConfig.resolve(yaml: "method: ldrl\nmodel: {architecture: lenet}\n", source: "run.yaml",
+                                                   overrides: ["optimizer.lr_schedule=constant", "optimizer.lr_period=85"]))
+    }
+
     /// Pairs no paper tuned keep the method's MLP reference, with the architecture set.
     func testOtherPairsKeepTheMethodsDefaults() {
         for (method, architecture) in [(Method.bp, Architecture.lenet), (.ddtpLinear, .m20CNN), (.ldrl, .m20CNN), (.ldrl, .mlp)] {

@@ -233,6 +233,8 @@ final class ImageNet32Tests: XCTestCase {
              "member data.npy: dtype '<i2'; expected '|u1' (uint8)"),
             ("train_data_batch_6.npz", NPZWriter.archive([data, npy("labels.npy", "<f8", [2], .init(repeating: 0, count: 16))]),
              "member labels.npy: dtype '<f8'; expected an integer dtype"),
+            ("train_data_batch_6.npz", NPZWriter.archive([data, npy("labels.npy", "<U5", [2], .init(repeating: 0, count: 40))]),
+             "member labels.npy: dtype '<U5'; expected a numeric dtype such as '|u1' or '<i8'"),
             ("train_data_batch_7.npz", NPZWriter.archive([npy("data.npy", "|u1", [2, 3072], .init(repeating: 0, count: 6144),
                                                               fortranOrder: true), labels]),
              "member data.npy: stored in Fortran order; expected C order"),

@@ -217,7 +217,8 @@ def test_killed_burst_of_fast_trials_resumes_to_the_uninterrupted_result(tmp_pat
 
 
 def test_resume_reruns_corrupt_trial_files_and_ignores_temporary_ones(tmp_path):
-    """What a crash or a damaged copy can leave behind: a truncated `<id>.h5` runs again; a
+    """What a crash or a damaged copy can leave behind: a truncated `<id>.h5` runs again, and so does
+    one whose header reads but whose curves do not (also under FIFO, which replays nothing); a
     temporary file of an unfinished write is not a trial."""
     spec = write_spec(tmp_path / "tiny.yaml", student_teacher_spec("tiny", seeds=2))
     reference = tmp_path / "reference"
@@ -229,10 +230,14 @@ def test_resume_reruns_corrupt_trial_files_and_ignores_temporary_ones(tmp_path):
     truncated.write_bytes(truncated.read_bytes()[:1000])
     temporary = out / "trials" / f".{files[1].name}.4242-abcdef.tmp"
     temporary.write_bytes(files[1].read_bytes()[:1000])
-    kept = {k: v for k, v in file_state(out).items() if k != truncated.stem}
+    without_curves = files[2]
+    with h5py.File(without_curves, "a") as f:
+        del f["metrics"]
+    kept = {k: v for k, v in file_state(out).items() if k not in (truncated.stem, without_curves.stem)}
 
     result = run_ok(command(spec, out))
-    assert re.search(rf"\b{len(files) - 1} from before\b", result.stdout), result.stdout
+    assert re.search(rf"\b{len(files) - 2} from before\b", result.stdout), result.stdout
+    assert f"trial {without_curves.stem} runs again" in result.stdout + result.stderr
     assert {k: v for k, v in file_state(out).items() if k in kept} == kept
     check_store_readable(out)
     assert_same_results(read_trials(reference), read_trials(out))

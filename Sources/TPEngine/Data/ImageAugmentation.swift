@@ -33,7 +33,9 @@ public final class ImageAugmenter<T: Scalar>: @unchecked Sendable {
     public static func make(_ config: RunConfig.Data, for data: Dataset<T>) throws -> ImageAugmenter? {
         guard config.cropPadding > 0 || config.horizontalFlip else { return nil }
         guard let shape = data.imageShape else {
-            throw DataError.invalidParameter(name: "data.crop_padding", value: String(config.cropPadding),
+            let (key, value) = config.cropPadding > 0 ? ("data.crop_padding", String(config.cropPadding))
+                                                      : ("data.horizontal_flip", "true")
+            throw DataError.invalidParameter(name: key, value: value,
                                              requirement: "augmentation needs images, and \(data.name) holds none")
         }
         return try ImageAugmenter(shape: shape, padding: config.cropPadding, horizontalFlip: config.horizontalFlip,

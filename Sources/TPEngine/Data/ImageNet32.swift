@@ -26,7 +26,7 @@ enum ImageNet32 {
         let archives = try files.map { try NumpyArchive(path: LabelledImages.path(dir: dir, name: $0)) }
         // One allocation for all images, sized from the ZIP directories: growing the array file by
         // file would copy gigabytes and, while it does, hold them twice.
-        pixels.reserveCapacity(archives.reduce(0) { $0 + $1.sizeBound(of: "data") })
+        pixels.reserveCapacity(archives.reduce(0) { $0 &+ $1.reservation(for: "data") })
         for archive in archives {
             let data = try archive.array("data")
             try data.requireBytes()

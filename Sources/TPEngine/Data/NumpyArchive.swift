@@ -9,10 +9,10 @@ struct NumpyArchive {
         zip = try ZipArchive(path: path)
     }
 
-    /// At most how many bytes the array `name` takes, its .npy header included, without reading it
-    /// (0 when there is no such array): enough to reserve memory for it.
-    func sizeBound(of name: String) -> Int {
-        zip.entries.first { $0.name == name + ".npy" }.map(zip.sizeBound(of:)) ?? 0
+    /// How many bytes to reserve for the array `name`, its .npy header included, without reading it
+    /// (0 when there is no such array; see `ZipArchive.reservation(for:)`).
+    func reservation(for name: String) -> Int {
+        zip.entries.first { $0.name == name + ".npy" }.map(zip.reservation(for:)) ?? 0
     }
 
     /// The array saved under `name` (the member `<name>.npy`).
@@ -64,8 +64,10 @@ struct NumpyArray {
         (descr, shape) = (header.descr, header.shape)
         payload = bytes[(headerStart + length)...]
 
-        // Plain numeric dtypes only ('|u1', '<i8', …): object arrays hold pickles, not numbers.
-        guard let itemSize = Int(descr.dropFirst(2)), itemSize > 0 else {
+        // Plain numeric dtypes only ('|u1', '<i8', …), kind b, i, u, f or c: object arrays hold
+        // pickles, and strings ('<U5') count characters, not bytes.
+        guard descr.count >= 3, "biufc".contains(descr[descr.index(after: descr.startIndex)]),
+              let itemSize = Int(descr.dropFirst(2)), itemSize > 0 else {
             throw fail(.unsupportedDtype(descr: descr, expected: "a numeric dtype such as '|u1' or '<i8'"))
         }
         var expected = itemSize

@@ -4,10 +4,11 @@ import CZlib
 /// (deflate) write them: enough of PKWARE's APPNOTE.TXT (sections 4.3 and 4.5.3) for one-disk
 /// archives, zip64 included.
 ///
-/// Sizes and offsets come from the central directory: numpy opens every member with
+/// Sizes and offsets come from the central directory: numpy since 1.15 opens every member with
 /// `force_zip64=True` (numpy/lib/_npyio_impl.py, `_savez`, gh-10776), so each local header says
 /// 0xFFFFFFFF for both sizes and keeps the true ones in a zip64 extra field, while the central
-/// directory has them plainly (or in its own zip64 extra field past 4 GiB).
+/// directory has them plainly (or in its own zip64 extra field past 4 GiB); older writers put
+/// them in the local header too.
 struct ZipArchive {
     struct Entry {
         let name: String
@@ -34,12 +35,13 @@ struct ZipArchive {
 
     var names: [String] { entries.map(\.name) }
 
-    /// At most how many bytes `entry` uncompresses to, from the directory alone: its declared size,
-    /// capped by what its compressed bytes can hold and 0 when those do not fit in the file, so a
-    /// corrupt directory cannot make a caller reserve absurd memory.
-    func sizeBound(of entry: Entry) -> Int {
+    /// How many bytes to reserve for `entry`'s contents, from the directory alone: its declared size,
+    /// capped at four times the bytes it occupies (deflate rarely shrinks pixel data further; more
+    /// is found by growing) and 0 when those do not fit in the file, so a corrupt directory cannot
+    /// make a caller reserve more than a few times the file's size.
+    func reservation(for entry: Entry) -> Int {
         guard entry.compressedSize <= file.size else { return 0 }
-        return min(entry.size, entry.method == 0 ? entry.compressedSize : maximumInflatedSize(entry.compressedSize))
+        return min(entry.size, entry.method == 0 ? entry.compressedSize : 4 * entry.compressedSize)
     }
 
     /// The uncompressed contents of `entry`, checked against the directory's size and CRC-32.
@@ -154,31 +156,34 @@ private func inflate(_ input: [UInt8], expectedSize: Int,
         throw fail(.corruptDeflate(reason: "zlib could not start"))
     }
     defer { inflateEnd(&stream) }
-    // No more than the input can hold, whatever a corrupt directory says.
-    var output = [UInt8](repeating: 0, count: min(expectedSize, maximumInflatedSize(input.count)))
-    // Output past that lands here, only to be counted for the message.
+    // The output grows by doubling, so memory follows what the stream produces rather than what a
+    // possibly corrupt directory declares, and never past what the input can hold.
+    let bound = min(expectedSize, maximumInflatedSize(input.count))
+    var output = [UInt8](repeating: 0, count: min(bound, max(1 << 20, 4 * input.count)))
+    // Output past the bound lands here, only to be counted for the message.
     var scratch = [UInt8](repeating: 0, count: 1 << 16)
     var (consumed, produced, status) = (0, 0, Z_OK)
-    input.withUnsafeBufferPointer { input in
-        output.withUnsafeMutableBufferPointer { output in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                // avail_in and avail_out are 32-bit: both buffers go in pieces.
-                repeat {
-                    let inChunk = min(input.count - consumed, Int(UInt32.max))
-                    let (target, room) = produced < output.count
-                        ? (output.baseAddress! + produced, min(output.count - produced, Int(UInt32.max)))
-                        : (scratch.baseAddress!, scratch.count)
+    repeat {
+        if produced == output.count && output.count < bound {
+            output += repeatElement(0, count: min(bound, 2 * output.count) - output.count)
+        }
+        // avail_in and avail_out are 32-bit: both buffers go in pieces.
+        let inChunk = min(input.count - consumed, Int(UInt32.max))
+        let room = produced < output.count ? min(output.count - produced, Int(UInt32.max)) : scratch.count
+        input.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                scratch.withUnsafeMutableBufferPointer { scratch in
                     stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map { $0 + consumed })
                     stream.avail_in = UInt32(inChunk)
-                    stream.next_out = target
+                    stream.next_out = produced < output.count ? output.baseAddress! + produced : scratch.baseAddress!
                     stream.avail_out = UInt32(room)
                     status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    consumed += inChunk - Int(stream.avail_in)
-                    produced += room - Int(stream.avail_out)
-                } while status == Z_OK
+                }
             }
         }
-    }
+        consumed += inChunk - Int(stream.avail_in)
+        produced += room - Int(stream.avail_out)
+    } while status == Z_OK
     guard status == Z_STREAM_END else {
         // Z_BUF_ERROR: no progress possible, the input ran out inside the stream.
         throw fail(.corruptDeflate(reason: status == Z_BUF_ERROR
@@ -192,7 +197,7 @@ private func inflate(_ input: [UInt8], expectedSize: Int,
 /// The most bytes `compressed` bytes of deflate data can inflate to: deflate expands at most
 /// 1032-fold (zlib's FAQ, "maximum compression ratio"), plus slack for the smallest streams.
 private func maximumInflatedSize(_ compressed: Int) -> Int {
-    1032 * (compressed + 1)
+    compressed < Int.max / 1032 - 1 ? 1032 * (compressed + 1) : Int.max
 }
 
 extension Array where Element == UInt8 {

@@ -3,7 +3,8 @@
 ///
 /// `forward` records, per output value, the index of its argmax within its sample's input (an
 /// offset into the H·W·C values, so indices do not depend on the sample's place in the batch; ties
-/// keep the first tap in row-major window order, and NaN wins, as in PyTorch). `unpool` is the
+/// keep the first tap in row-major window order, and NaN wins, as in PyTorch; of several NaNs the
+/// first, where PyTorch keeps the last). `unpool` is the
 /// adjoint of the selection x ↦ (x[argmax])ₒ for those fixed indices: it zeroes its output and adds
 /// each value at its index. It is both the backward pass of the pooling and the unpooling of a
 /// conv block's feedback path [E22] (PyTorch's MaxUnpool2d for non-overlapping windows; where windows

@@ -21,7 +21,8 @@ public struct PoolWindow {
 extension Scalar {
     /// Max-pools one window for every channel: `out[ch]` ← the largest tap, `indices[ch]` ← its
     /// offset in the image. The first pixel seeds the maxima; a later tap wins where it is larger,
-    /// or NaN over a number, so ties keep the first tap in row-major order, as in PyTorch.
+    /// or NaN over a number, so ties keep the first tap in row-major order, as in PyTorch (which,
+    /// unlike this, keeps the last of several NaNs).
     ///
     /// A `Scalar` requirement with this portable default because generic code cannot vectorise it:
     /// in a generic body, SIMD lane comparisons bind to the standard library's element-by-element

@@ -46,7 +46,7 @@ final class ConvMirror<T: Scalar> {
     /// stored ones or adding to them when `accumulate`. ⟨δ, convᵀ_Q(u)⟩ = ⟨conv_Q(δ), u⟩, so ∇Q is
     /// the forward convolution's weight gradient with δ as its input and u = unpool(y) as its output
     /// gradient.
-    func accumulateGradients(delta: MatRef<T>, input y: MatRef<T>, scale alpha: T = 1, accumulate: Bool) {
+    func accumulateGradients(delta: MatRef<T>, input y: MatRef<T>, scale alpha: T, accumulate: Bool) {
         convolution.weightGradient(outputGradient: unpool(y), input: delta, into: weight.grad.ref,
                                    scale: alpha, accumulate: accumulate)
         convolution.channelSums(delta, shape: geometry.input, into: bias.grad.ref, scale: alpha, accumulate: accumulate)
