@@ -155,7 +155,7 @@ final class ConvNetworkTests: XCTestCase {
         XCTAssertThrowsError(try train(config)) { error in
             let text = "\(error)"
             XCTAssertTrue(error is ConfigError && text.contains("ddtp-rhl") && text.contains("lenet"), text)
-            XCTAssertTrue(text.hasSuffix("a method that trains conv nets (bp, tp, dtp, dtp-lee, drl, ddtp-linear, ldrl)"), text)
+            XCTAssertTrue(text.hasSuffix("a method that trains conv nets (bp, tp, dtp, dtp-lee, drl, ddtp-linear, ddtp-control, dfa, ldrl)"), text)
         }
 
         let small = Dataset<Float>(name: "tiny/train", inputs: Matrix(rows: 1, cols: 8 * 8 * 3), targets: Matrix(rows: 1, cols: 10),

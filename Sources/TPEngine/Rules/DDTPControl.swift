@@ -12,6 +12,9 @@ public final class DDTPControl<T: Scalar>: DirectFeedbackRule {
         probe = NoiseProbe(net: net, sigma: config.tp.sigma)
     }
 
+    /// ddtp-linear's direct feedback and noise probe, which reach conv blocks ([M20]'s CIFAR CNN).
+    public static var trainsConvolutionalNetworks: Bool { true }
+
     public func feedbackGradients(_ net: Network<T>, noise g: inout SeededGenerator,
                                   losses: UnsafeMutableBufferPointer<Double>) {
         let b = net.batch

@@ -11,4 +11,7 @@ public final class DFA<T: Scalar>: TargetRule {
     }
 
     public func propagateTargets(_ net: Network<T>) { feedback.propagate(targets) }
+
+    /// ddtp-linear's direct feedback, frozen: it reaches conv blocks as there ([M20]'s CIFAR CNN).
+    public static var trainsConvolutionalNetworks: Bool { true }
 }
