@@ -62,10 +62,10 @@ struct BenchCommand: ParsableCommand {
         guard !(cifarShaped && diagnostics) else { throw ValidationError("--cifar-shaped times rules, not --diagnostics") }
         if diagnostics { return try runDiagnostics() }
         let batch = Self.batch, widths = [784] + hidden + [10]
-        // An epoch is the training set less the 5000 validation samples.
         let images = try cifarShaped ? CIFARShapedFolder(images: samples) : nil
         defer { images?.remove() }
         let data = images.map { ["data.dataset=cifar10", "data.dir=\($0.dir)", "data.validation_size=0"] } ?? []
+        // An epoch is the training set less the 5000 validation samples.
         let epochSamples = cifarShaped ? 45_000 : 55_000
         let scalar = try benchConfig(methods.first ?? "bp", overrides: data).dtype
         // The ceiling stays the MLP's GEMMs: for a CNN it is the machine's rate on those shapes, and
@@ -88,7 +88,7 @@ struct BenchCommand: ParsableCommand {
             // Each rule's epoch against bp's, both timed in this run: the cost of the rule itself.
             let relative = bpEpoch.map { String(format: "  %5.1f× bp", epoch / $0) } ?? ""
             print(name.padding(toLength: 14, withPad: " ", startingAt: 0)
-                  + String(format: "%8.1f GFLOP/s  %5.1f%% of ceiling  %7.2f s per %dk-sample epoch  %7.0f images/s  (%.2f GFLOP per pass)",
+                  + String(format: "%8.1f GFLOP/s  %5.1f%% of ceiling  %7.2f s per %ldk-sample epoch  %7.0f images/s  (%.2f GFLOP per pass)",
                            rate, 100 * rate / ceiling, epoch, epochSamples / 1000, Double(samples) / t, Double(flops) / 1e9)
                   + relative)
         }
