@@ -85,6 +85,28 @@ struct CIFARFixture {
     }
 }
 
+extension XCTestCase {
+    /// A few epochs of `method` on `architecture`, through `train` on tiny learnable files in the
+    /// CIFAR-10 format (`CIFARFixture.trainingConfig`, then `adjust`), lower the training loss below
+    /// `fraction` of the first epoch's. Returns the run for further checks.
+    @discardableResult
+    func checkTrainingReducesTheLoss(_ method: Method, _ architecture: Architecture, epochs: Int, fraction: Double,
+                                     adjust: (inout RunConfig) -> Void = { _ in },
+                                     file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+        let fixture = try CIFARFixture()
+        defer { fixture.remove() }
+        fixture.writeLearnable(perFile: 13)
+        var config = fixture.trainingConfig(method, architecture, epochs: epochs)
+        adjust(&config)
+        let result = try train(config)
+        XCTAssertEqual(result.status, .completed, result.message, file: file, line: line)
+        let losses = result.epochs.map(\.trainLoss)
+        XCTAssertLessThan(losses.last!, fraction * losses[0], "\(method) training loss per epoch: \(losses)",
+                          file: file, line: line)
+        return result
+    }
+}
+
 final class CIFAR10Tests: XCTestCase {
     /// Files are concatenated in order and every image is reordered to 32×32×3, channels last.
     func testReadsBatchesChannelsLast() throws {

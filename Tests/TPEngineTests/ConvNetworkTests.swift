@@ -131,14 +131,7 @@ final class ConvNetworkTests: XCTestCase {
     /// CIFAR-10 file format (`CIFARFixture.writeLearnable`), lower the training loss well below its
     /// first epoch's.
     func testTrainingM20CNNOnCIFARFilesReducesTheLoss() throws {
-        let fixture = try CIFARFixture()
-        defer { fixture.remove() }
-        fixture.writeLearnable(perFile: 13)
-        let config = fixture.trainingConfig(.bp, .m20CNN, epochs: 6)
-        let result = try train(config)
-        XCTAssertEqual(result.status, .completed, result.message)
-        let losses = result.epochs.map(\.trainLoss)
-        XCTAssertLessThan(losses.last!, 0.5 * losses[0], "training loss per epoch: \(losses)")
+        try checkTrainingReducesTheLoss(.bp, .m20CNN, epochs: 6, fraction: 0.5)
     }
 
     /// A rule that knows only dense layers refuses a conv net with a ConfigError naming both, and an

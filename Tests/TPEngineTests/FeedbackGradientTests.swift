@@ -31,6 +31,23 @@ extension XCTestCase {
         assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 3, file: file, line: line)
     }
 
+    /// `checkFeedbackGradient` on conv nets: `TestNet.conv`, plain and `deep` (two pooling blocks),
+    /// batch 4, σ = 0.3, every fifth entry; `inspect` sees each rule and whether the net is deep.
+    func checkConvFeedbackGradients<R: LearningRule>(_: R.Type, method: Method,
+                                                     inspect: (R, Bool) throws -> Void = { _, _ in },
+                                                     file: StaticString = #filePath, line: UInt = #line) throws
+    where R.T == Double {
+        for deep in [false, true] {
+            let net = try TestNet.conv(batch: 4, deep: deep)
+            var config = RunConfig.defaults(for: method)
+            config.tp.sigma = 0.3
+            var g = SeededGenerator(seed: 5)
+            let rule = R(net: net, config: config, using: &g)
+            try inspect(rule, deep)
+            assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 5, file: file, line: line)
+        }
+    }
+
     /// Asserts that `rule`'s feedback gradients, for the batch held in `net`, equal central finite
     /// differences of its reconstruction losses, every `stride`-th entry of every feedback
     /// parameter, the noise draw the same for every evaluation.

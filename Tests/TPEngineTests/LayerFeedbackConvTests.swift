@@ -7,20 +7,14 @@ import XCTest
 /// `dtp`, `dtp-lee` and `drl` — [E22]'s VanillaDTP and DRL baselines.
 final class LayerFeedbackConvTests: XCTestCase {
     /// Central differences of each level's feedback loss of rule R (mirrors and dense map, noise held
-    /// fixed) on `TestNet.conv`, plain and `deep`.
+    /// fixed) on `TestNet.conv`, plain and `deep`, whose conv blocks with feedback have mirrors.
     func checkMirrorFeedbackGradients<R: LearningRule>(_: R.Type, method: Method,
                                                        file: StaticString = #filePath, line: UInt = #line) throws
     where R.T == Double {
-        for deep in [false, true] {
-            let net = try TestNet.conv(batch: 4, deep: deep)
-            var config = RunConfig.defaults(for: method)
-            config.tp.sigma = 0.3
-            var g = SeededGenerator(seed: 5)
-            let rule = R(net: net, config: config, using: &g)
+        try checkConvFeedbackGradients(R.self, method: method, inspect: { rule, deep in
             let feedback = try XCTUnwrap(rule.layerFeedback, file: file, line: line)
             XCTAssertEqual(feedback.levels.filter { feedback.mirrors[$0] != nil }, deep ? [1, 2] : [1], file: file, line: line)
-            assertFeedbackGradientsMatchFiniteDifferences(rule, net, every: 5, file: file, line: line)
-        }
+        }, file: file, line: line)
     }
 
     func testLDRLMirrorFeedbackGradientMatchesFiniteDifferences() throws {
@@ -45,23 +39,15 @@ final class LayerFeedbackConvTests: XCTestCase {
         try checkMirrorFeedbackGradients(DRL<Double>.self, method: .drl)
     }
 
-    /// A few epochs of `method` on [E22]'s LeNet, through `train` on tiny files in the CIFAR-10
-    /// format, lower the training loss below `fraction` of the first epoch's.
+    /// A few epochs of `method` on [E22]'s LeNet lower the training loss below `fraction` of the first
+    /// epoch's (`checkTrainingReducesTheLoss`), with a feedback level per conv block and hidden layer.
     func checkTrainingLeNetReducesTheLoss(_ method: Method, epochs: Int, fraction: Double,
                                           adjust: (inout RunConfig) -> Void = { _ in },
                                           file: StaticString = #filePath, line: UInt = #line) throws {
-        let fixture = try CIFARFixture()
-        defer { fixture.remove() }
-        fixture.writeLearnable(perFile: 13)
-        var config = fixture.trainingConfig(method, .lenet, epochs: epochs)
-        adjust(&config)
-        let result = try train(config)
-        XCTAssertEqual(result.status, .completed, result.message, file: file, line: line)
+        let result = try checkTrainingReducesTheLoss(method, .lenet, epochs: epochs, fraction: fraction, adjust: adjust,
+                                                     file: file, line: line)
         // LeNet's feedback levels: both conv blocks and the dense hidden layer; dtp-lee has none at the top.
         XCTAssertEqual(result.reconstructionLayers, method == .dtpLee ? [2, 3] : [2, 3, 4], file: file, line: line)
-        let losses = result.epochs.map(\.trainLoss)
-        XCTAssertLessThan(losses.last!, fraction * losses[0], "\(method) training loss per epoch: \(losses)",
-                          file: file, line: line)
     }
 
     /// [E22]'s forward setup, under which it compares these rules with L-DRL on LeNet: `ldrl`'s
