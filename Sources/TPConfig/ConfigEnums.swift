@@ -72,6 +72,15 @@ public enum Architecture: String, ConfigEnum {
     }
 }
 
+/// Where a layer-to-layer feedback map applies its nonlinearity: `activation-last`,
+/// g_l(y) = s_fb(Q_l y + d_l) as [L15] and [M20] build them, or `activation-first`, the reverse of
+/// the forward layer's own operations as [E22]'s code inverts a network: unpool (a conv block),
+/// then layer l's activation, then the map's own linear part, g_l(y) = Q_l s_l(u(y)) + d_l.
+public enum FeedbackOrder: String, ConfigEnum {
+    case activationLast = "activation-last"
+    case activationFirst = "activation-first"
+}
+
 public enum InitKind: String, ConfigEnum {
     case xavierNormal = "xavier-normal"
     case orthogonal

@@ -29,6 +29,7 @@ enum ConfigSchema {
         ConfigField("model.leaky_slope", \.model.leakySlope, .number(.nonNegative)),
         ConfigField("model.output_activation", \.model.outputActivation, .choice),
         ConfigField("model.fb_activation", \.model.fbActivation, .choice),
+        ConfigField("model.fb_order", \.model.fbOrder, .choice),
         ConfigField("model.init", \.model.initialization, .choice),
         ConfigField("model.last_hidden_bias", \.model.lastHiddenBias, .flag),
 

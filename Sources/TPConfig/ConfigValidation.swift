@@ -50,6 +50,15 @@ extension RunConfig {
                 problem: "\(setting(key)) measures dense layers only, but \(setting("model.architecture")) has conv"
                     + " blocks; of the per-layer metrics, conv nets have metrics.bp_angles")
         }
+        // The fixed-point iteration and Jacobian matching read the maps' weights and slopes in the
+        // activation-last form.
+        if model.fbOrder == .activationFirst, let key = method == .iterative ? "method"
+            : metrics.jacobianMatching ? "metrics.jacobian_matching" : nil {
+            throw ConfigError.inconsistent(
+                keys: [key, "model.fb_order"],
+                problem: "\(setting(key)) works with feedback maps of the form s_fb(Q y + d), but"
+                    + " \(setting("model.fb_order")) applies the activation first; use model.fb_order: activation-last")
+        }
         try checkLayerLists(setting)
         if method == .ldrl && tp.fbSigma.isEmpty && tp.sigma == 0 {
             throw ConfigError.inconsistent(

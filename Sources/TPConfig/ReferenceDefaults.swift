@@ -182,8 +182,9 @@ extension RunConfig {
     /// the values of its code's tuned `dtp_lenet` config (batch 256), on SimpleVGG those of its
     /// README's reproduction command (batch 128). Both: SGD with momentum 0.9, forward weight decay
     /// 1e-4 (ldrl's defaults already), PyTorch's CosineAnnealingLR(T_max = 85, eta_min = 1e-5)
-    /// over 90 epochs on the forward rate, and ELU in the feedback maps, as E22's inverted layers
-    /// (its inverse of an ELU is an ELU). Other pairs keep the MLP reference.
+    /// over 90 epochs on the forward rate, and feedback maps that undo a layer's operations in
+    /// reverse, its own activation first (`activation-first`), as E22's code inverts its networks.
+    /// Other pairs keep the MLP reference.
     static func architectureReference(_ method: Method, _ architecture: Architecture) -> ((inout RunConfig) -> Void)? {
         func e22(forwardLR: Double, beta: Double, batch: Int, steps: [Int], sigma: [Double], fbLR: [Double])
             -> (inout RunConfig) -> Void {
@@ -198,7 +199,7 @@ extension RunConfig {
                 config.tp.fbSteps = steps
                 config.tp.fbSigma = sigma
                 config.tp.fbLr = fbLR
-                config.model.fbActivation = .elu
+                config.model.fbOrder = .activationFirst
             }
         }
         switch (method, architecture) {

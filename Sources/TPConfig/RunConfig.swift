@@ -83,6 +83,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
         public var outputActivation = ActivationKind.linear
         /// Activation of layer-to-layer feedback maps (dtp, drl).
         public var fbActivation = ActivationKind.tanh
+        /// Whether feedback maps apply `fb_activation` after their linear map (default) or, as
+        /// [E22], the forward layer's own activation before it (`fb_activation` then unused).
+        public var fbOrder = FeedbackOrder.activationLast
         public var initialization = InitKind.xavierNormal
         /// [M20]'s reference code drops the last hidden layer's forward bias in ddtp-linear and dfa;
         /// `false` reproduces that quirk, `true` (default) keeps the bias like every other layer.
@@ -94,6 +97,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
             case leakySlope = "leaky_slope"
             case outputActivation = "output_activation"
             case fbActivation = "fb_activation"
+            case fbOrder = "fb_order"
             case initialization = "init"
             case lastHiddenBias = "last_hidden_bias"
         }

@@ -28,7 +28,7 @@ final class ArchitectureDefaultsTests: XCTestCase {
             XCTAssertEqual(config.optimizer.weightDecay, 1e-4)
             XCTAssertEqual(config.optimizer.lrSchedule, .cosine)
             XCTAssertEqual(config.optimizer.lrPeriod, 85)
-            XCTAssertEqual(config.model.fbActivation, .elu)
+            XCTAssertEqual(config.model.fbOrder, .activationFirst)
             // PyTorch's eta_min = 1e-5, as a fraction of the starting rate.
             XCTAssertEqual(config.optimizer.lrMinFraction * config.effectiveForwardLR, 1e-5, accuracy: 1e-18)
         }
@@ -43,6 +43,18 @@ final class ArchitectureDefaultsTests: XCTestCase {
         XCTAssertEqual(try RunConfig.resolve(yaml: config.yamlString(), source: "printed"), config)
         XCTAssertThrowsError(try RunConfig.resolve(yaml: "method: ldrl\nmodel: {architecture: lenet}\n", source: "run.yaml",
                                                    overrides: ["optimizer.lr_schedule=constant", "optimizer.lr_period=85"]))
+    }
+
+    /// The fixed-point iteration and Jacobian matching read maps of the activation-last form.
+    func testActivationFirstMapsRefuseWhatReadsTheOtherForm() {
+        for (yaml, key) in [("method: iterative\nmodel: {fb_order: activation-first}\n", "method = iterative"),
+                            ("method: ldrl\nmodel: {fb_order: activation-first}\nmetrics: {jacobian_matching: true}\n",
+                             "metrics.jacobian_matching = true")] {
+            XCTAssertThrowsError(try RunConfig.resolve(yaml: yaml, source: "run.yaml"), yaml) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains(key) && text.contains("model.fb_order = activation-first"), text)
+            }
+        }
     }
 
     /// Pairs no paper tuned keep the method's MLP reference, with the architecture set.

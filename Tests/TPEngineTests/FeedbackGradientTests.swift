@@ -9,6 +9,14 @@ final class FeedbackGradientTests: XCTestCase {
     func testDDTPLinear() { checkFeedbackGradient(DDTPLinear<Double>.self, method: .ddtpLinear) }
     func testDDTPControl() { checkFeedbackGradient(DDTPControl<Double>.self, method: .ddtpControl) }
     func testDDTPRHL() { checkFeedbackGradient(DDTPRHL<Double>.self, method: .ddtpRHL) { $0.tp.rhlWidth = 9 } }
+
+    /// Maps of [E22]'s order, g_l(y) = Q s_l(y) + d, through tanh hidden layers.
+    func testActivationFirstMaps() {
+        let first: (inout RunConfig) -> Void = { $0.model.fbOrder = .activationFirst }
+        checkFeedbackGradient(DTP<Double>.self, method: .dtp, adjust: first)
+        checkFeedbackGradient(DRL<Double>.self, method: .drl, adjust: first)
+        checkFeedbackGradient(LDRL<Double>.self, method: .ldrl, adjust: first)
+    }
 }
 
 extension XCTestCase {
@@ -32,8 +40,10 @@ extension XCTestCase {
     }
 
     /// `checkFeedbackGradient` on conv nets: `TestNet.conv`, plain and `deep` (two pooling blocks),
-    /// batch 4, σ = 0.3, every fifth entry; `inspect` sees each rule and whether the net is deep.
+    /// batch 4, σ = 0.3, every fifth entry, maps in `order`; `inspect` sees each rule and whether
+    /// the net is deep.
     func checkConvFeedbackGradients<R: LearningRule>(_: R.Type, method: Method,
+                                                     order: FeedbackOrder = .activationLast,
                                                      inspect: (R, Bool) throws -> Void = { _, _ in },
                                                      file: StaticString = #filePath, line: UInt = #line) throws
     where R.T == Double {
@@ -41,6 +51,7 @@ extension XCTestCase {
             let net = try TestNet.conv(batch: 4, deep: deep)
             var config = RunConfig.defaults(for: method)
             config.tp.sigma = 0.3
+            config.model.fbOrder = order
             var g = SeededGenerator(seed: 5)
             let rule = R(net: net, config: config, using: &g)
             try inspect(rule, deep)

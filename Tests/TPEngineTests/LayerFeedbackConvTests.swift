@@ -7,14 +7,17 @@ import XCTest
 /// `dtp`, `dtp-lee` and `drl` — [E22]'s VanillaDTP and DRL baselines.
 final class LayerFeedbackConvTests: XCTestCase {
     /// Central differences of each level's feedback loss of rule R (mirrors and dense map, noise held
-    /// fixed) on `TestNet.conv`, plain and `deep`, whose conv blocks with feedback have mirrors.
+    /// fixed) on `TestNet.conv`, plain and `deep`, whose conv blocks with feedback have mirrors, with
+    /// the maps in either order.
     func checkMirrorFeedbackGradients<R: LearningRule>(_: R.Type, method: Method,
                                                        file: StaticString = #filePath, line: UInt = #line) throws
     where R.T == Double {
-        try checkConvFeedbackGradients(R.self, method: method, inspect: { rule, deep in
-            let feedback = try XCTUnwrap(rule.layerFeedback, file: file, line: line)
-            XCTAssertEqual(feedback.levels.filter { feedback.mirrors[$0] != nil }, deep ? [1, 2] : [1], file: file, line: line)
-        }, file: file, line: line)
+        for order in FeedbackOrder.allCases {
+            try checkConvFeedbackGradients(R.self, method: method, order: order, inspect: { rule, deep in
+                let feedback = try XCTUnwrap(rule.layerFeedback, file: file, line: line)
+                XCTAssertEqual(feedback.levels.filter { feedback.mirrors[$0] != nil }, deep ? [1, 2] : [1], file: file, line: line)
+            }, file: file, line: line)
+        }
     }
 
     func testLDRLMirrorFeedbackGradientMatchesFiniteDifferences() throws {
@@ -85,6 +88,43 @@ final class LayerFeedbackConvTests: XCTestCase {
         try checkTrainingLeNetReducesTheLoss(.drl, epochs: 5, fraction: 0.9) { config in
             Self.e22Forward(&config)
             config.tp.epochsFb = 0
+        }
+    }
+
+    /// [E22]'s order is the activation-last map, made linear, applied to s_l(y): unpooling puts
+    /// values in place and zeros elsewhere, and tanh(0) = 0, so s(unpool(y)) = unpool(s(y)). Same
+    /// seed, same initial weights; every level of the deep conv net (two mirrors, the dense output
+    /// map) and of a tanh MLP.
+    func testActivationFirstIsTheLinearMapAfterTheLayersActivation() throws {
+        var g = SeededGenerator(seed: 2)
+        let mlp = Network<Double>(widths: [4, 6, 5, 3], hidden: Activation(.tanh), output: Activation(.linear),
+                                  maxBatch: 3, initialization: .xavierNormal, using: &g)
+        fillNormal(mlp.input, using: &g)
+        mlp.forward()
+        for net in [try TestNet.conv(batch: 3, deep: true), mlp] {
+            var config = RunConfig.defaults(for: .dtp)
+            config.model.fbOrder = .activationFirst
+            var seed = SeededGenerator(seed: 9)
+            let first = LayerFeedback(net: net, config: config, using: &seed)
+            config.model.fbOrder = .activationLast
+            config.model.fbActivation = .linear
+            seed = SeededGenerator(seed: 9)
+            let last = LayerFeedback(net: net, config: config, using: &seed)
+            for l in first.levels {
+                let y = net.h[l + 1], width = net.layers[l].fanIn
+                let sy = Matrix<Double>(rows: y.rows, cols: y.cols)
+                net.layers[l].activation.apply(y.ref, bias: nil, into: sy.ref)
+                func output(_ feedback: LayerFeedback<Double>, _ input: Matrix<Double>) -> [Double] {
+                    let (a, h) = (Matrix<Double>(rows: y.rows, cols: width), Matrix<Double>(rows: y.rows, cols: width))
+                    feedback.apply(level: l, input.ref, a: a.ref, h: h.ref)
+                    return h.toArray()
+                }
+                let expected = output(last, sy)
+                for (u, v) in zip(output(first, y), expected) { XCTAssertEqual(u, v, accuracy: 1e-12, "level \(l)") }
+                if net.layers[l].activation.kind != .linear {
+                    XCTAssertNotEqual(output(last, y), expected, "the activation matters at level \(l)")
+                }
+            }
         }
     }
 }

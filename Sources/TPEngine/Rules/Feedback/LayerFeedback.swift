@@ -1,5 +1,6 @@
 /// Layer-to-layer feedback maps g_l(h) = s_fb(Q_l h + d_l) that carry level l+1 back to level l
-/// [L15, M20], with the difference correction of DTP. Shared by `dtp` and `drl`, which differ
+/// [L15, M20] (or, `activation-first` as [E22], g_l(h) = Q_l s_l(h) + d_l with layer l's own
+/// activation s_l), with the difference correction of DTP. Shared by `dtp` and `drl`, which differ
 /// only in how they train Q and d. Level 0 (the input) has no feedback map: the first layer's
 /// would be unused. A conv block's feedback is its mirror (`ConvMirror`, [E22]) instead of a dense
 /// map. The feedback losses reach either kind through the level-wise `apply`, `activation` and
@@ -17,19 +18,26 @@ public final class LayerFeedback<T: Scalar> {
 
     /// The levels l that have a map, bottom-up.
     let levels: Range<Int>
+    /// `activation-first` ([E22]): a dense map's input goes through layer l's own activation first,
+    /// into `activated[l]` (room for the largest stack of batches a loss hands over); nil otherwise
+    /// and at mirrors, which do this themselves.
+    let inputActivations: [Activation?]
+    private let activated: [Matrix<T>?]
 
     /// Maps for `levels` (default: every level but the input, 1..<L); the others stay nil.
     init(net: Network<T>, config: RunConfig, levels: Range<Int>? = nil, using g: inout SeededGenerator) {
         let levels = levels ?? 1..<net.depth
         precondition(levels.lowerBound >= 1 && levels.upperBound <= net.depth)
         self.levels = levels
-        let act = Activation(config.model.fbActivation, slope: config.model.leakySlope)
+        let activationFirst = config.model.fbOrder == .activationFirst
+        let act = activationFirst ? Activation(.linear) : Activation(config.model.fbActivation, slope: config.model.leakySlope)
         var maps: [DenseLayer<T>?] = [], mirrors: [ConvMirror<T>?] = []
         for (l, layer) in net.layers.enumerated() {
             let name = "feedback\(l + 1)", mapped = levels.contains(l)
             if mapped, let block = layer.convBlock {
                 maps.append(nil)
                 mirrors.append(ConvMirror(name: name, block: block, trace: net.traces[l], activation: act,
+                                          inputActivation: activationFirst ? layer.activation : nil,
                                           maxBatch: net.maxBatch, initialization: config.model.initialization,
                                           using: &g))
             } else if mapped {
@@ -44,6 +52,13 @@ public final class LayerFeedback<T: Scalar> {
         }
         self.maps = maps
         self.mirrors = mirrors
+        let inputActivations = net.layers.indices.map { activationFirst && maps[$0] != nil ? net.layers[$0].activation : nil }
+        self.inputActivations = inputActivations
+        // The most batches a loss stacks into one call: L-DRL's three inputs, or drl's probe blocks.
+        let stack = Swift.max(3, net.depth - 1)
+        activated = net.layers.indices.map {
+            inputActivations[$0] == nil ? nil : Matrix(rows: stack * net.maxBatch, cols: net.layers[$0].fanOut)
+        }
         // A map of level l reads layer l's output and writes its input.
         func perMap(_ cols: (Layer<T>) -> Int) -> [Matrix<T>?] {
             net.layers.indices.map { levels.contains($0) ? Matrix(rows: net.maxBatch, cols: cols(net.layers[$0])) : nil }
@@ -72,7 +87,7 @@ public final class LayerFeedback<T: Scalar> {
     /// noisy copy of it, say): a dense map takes the whole stack as one GEMM, a mirror one block at
     /// a time, since it unpools each through the indices of the batch's own samples.
     func apply(level l: Int, _ y: MatRef<T>, a: MatRef<T>, h: MatRef<T>, batch: Int? = nil) {
-        if let map = maps[l] { map.forward(y, a: a, h: h); return }
+        if let map = maps[l] { map.forward(denseInput(level: l, y), a: a, h: h); return }
         let mirror = mirrors[l]!
         forEachBlock(rows: y.rows, batch: batch) { mirror.forward(y.rows($0, $1), a: a.rows($0, $1), h: h.rows($0, $1)) }
     }
@@ -83,7 +98,8 @@ public final class LayerFeedback<T: Scalar> {
     func accumulateGradients(level l: Int, delta: MatRef<T>, input y: MatRef<T>, scale alpha: T = 1,
                              ones: MatRef<T>, accumulate: Bool = false, batch: Int? = nil) {
         if let map = maps[l] {
-            map.accumulateGradients(delta: delta, input: y, scale: alpha, ones: ones, accumulate: accumulate)
+            map.accumulateGradients(delta: delta, input: denseInput(level: l, y), scale: alpha, ones: ones,
+                                    accumulate: accumulate)
             return
         }
         let mirror = mirrors[l]!
@@ -91,6 +107,15 @@ public final class LayerFeedback<T: Scalar> {
             mirror.accumulateGradients(delta: delta.rows(start, rows), input: y.rows(start, rows), scale: alpha,
                                        accumulate: accumulate || start > 0)
         }
+    }
+
+    /// What level l's dense map multiplies: y, or s_l(y) in `activation-first`.
+    private func denseInput(level l: Int, _ y: MatRef<T>) -> MatRef<T> {
+        guard let s = inputActivations[l], let buffer = activated[l] else { return y }
+        precondition(y.rows <= buffer.rows, "\(y.rows) rows for a feedback map with room for \(buffer.rows)")
+        let sy = buffer.prefix(y.rows)
+        s.apply(y, bias: nil, into: sy)
+        return sy
     }
 
     /// Calls `body(start, rows)` for each block of `batch` rows (default: all of them at once).
