@@ -36,13 +36,7 @@ final class BackpropTests: XCTestCase {
         for p in net.parameters {
             let analytic = p.grad.copy()
             for i in 0..<p.value.count {
-                let x0 = p.value.data[i], h = 1e-6
-                p.value.data[i] = x0 + h
-                let plus = objective()
-                p.value.data[i] = x0 - h
-                let minus = objective()
-                p.value.data[i] = x0
-                XCTAssertEqual(analytic.data[i], (plus - minus) / (2 * h), accuracy: 1e-6,
+                XCTAssertEqual(analytic.data[i], centralDifference(p.value.data, i, objective), accuracy: 1e-6,
                                "\(hidden) \(loss.kind) \(loss.reduction) \(p.name)[\(i)]")
             }
         }

@@ -59,13 +59,8 @@ final class ConvNetworkTests: XCTestCase {
         for p in net.parameters {
             let analytic = p.grad.copy()
             for j in 0..<p.value.count {
-                let keep = p.value.data[j], h = 1e-6
-                p.value.data[j] = keep + h
-                let up = meanLoss()
-                p.value.data[j] = keep - h
-                let down = meanLoss()
-                p.value.data[j] = keep
-                XCTAssertEqual(analytic.data[j], (up - down) / (2 * h), accuracy: 1e-8, "\(p.name)[\(j)]")
+                XCTAssertEqual(analytic.data[j], centralDifference(p.value.data, j, meanLoss), accuracy: 1e-8,
+                               "\(p.name)[\(j)]")
             }
         }
     }

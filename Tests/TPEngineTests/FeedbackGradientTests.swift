@@ -78,13 +78,7 @@ extension XCTestCase {
             // Feedback parameters are named after the layer they serve, as the losses are.
             let level = rule.reconstructionLayers.firstIndex { p.name.hasPrefix("feedback\($0).") }!
             for i in Swift.stride(from: 0, to: p.value.count, by: stride) {
-                let x0 = p.value.data[i], h = 1e-6
-                p.value.data[i] = x0 + h
-                let plus = evaluate()[level]
-                p.value.data[i] = x0 - h
-                let minus = evaluate()[level]
-                p.value.data[i] = x0
-                let numeric = (plus - minus) / (2 * h)
+                let numeric = centralDifference(p.value.data, i) { evaluate()[level] }
                 XCTAssertEqual(analytic[k].data[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)),
                                "\(p.name)[\(i)]", file: file, line: line)
             }

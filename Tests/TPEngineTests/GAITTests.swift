@@ -65,11 +65,7 @@ final class GAITTests: XCTestCase {
         for layer in net.layers {
             let w = layer.weight.value
             for i in 0..<(n * n) {
-                let x0 = w.data[i], h = 1e-6
-                w.data[i] = x0 + h; let plus = r(w)
-                w.data[i] = x0 - h; let minus = r(w)
-                w.data[i] = x0
-                XCTAssertEqual(layer.weight.grad.data[i], 0.7 * (plus - minus) / (2 * h), accuracy: 1e-6)
+                XCTAssertEqual(layer.weight.grad.data[i], 0.7 * centralDifference(w.data, i) { r(w) }, accuracy: 1e-6)
             }
         }
     }

@@ -85,3 +85,16 @@ extension RunConfig {
         return config
     }
 }
+
+/// (f(x + h) − f(x − h)) / 2h for x = `values[i]`, which is restored afterwards: one central
+/// difference of a scalar function of stored numbers (parameters, inputs).
+func centralDifference(_ values: UnsafeMutablePointer<Double>, _ i: Int, step h: Double = 1e-6,
+                       _ f: () -> Double) -> Double {
+    let keep = values[i]
+    values[i] = keep + h
+    let up = f()
+    values[i] = keep - h
+    let down = f()
+    values[i] = keep
+    return (up - down) / (2 * h)
+}

@@ -81,13 +81,7 @@ final class ConvolutionTests: XCTestCase {
             conv.transposed(dy.ref, weight: w.ref, into: gx.ref)
             for (name, m, grad) in [("W", w, gw), ("b", b, gb), ("x", x, gx)] {
                 for j in 0..<m.count {
-                    let keep = m.data[j], h = 1e-6
-                    m.data[j] = keep + h
-                    let up = loss()
-                    m.data[j] = keep - h
-                    let down = loss()
-                    m.data[j] = keep
-                    let numeric = (up - down) / (2 * h)
+                    let numeric = centralDifference(m.data, j, loss)
                     XCTAssertEqual(grad.data[j], numeric, accuracy: 1e-6 * max(1, abs(numeric)),
                                    "geometry \(i), ∂L/∂\(name)[\(j)]")
                 }

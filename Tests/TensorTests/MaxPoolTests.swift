@@ -118,13 +118,8 @@ final class MaxPoolTests: XCTestCase {
             multiply(dy.ref, by: r.ref)
             pool.unpool(dy.ref, into: gx.ref)
             for j in 0..<x.count {
-                let keep = x.data[j], h = 1e-7
-                x.data[j] = keep + h
-                let up = loss()
-                x.data[j] = keep - h
-                let down = loss()
-                x.data[j] = keep
-                XCTAssertEqual(gx.data[j], (up - down) / (2 * h), accuracy: 1e-7, "geometry \(i), ∂L/∂x[\(j)]")
+                XCTAssertEqual(gx.data[j], centralDifference(x.data, j, step: 1e-7, loss), accuracy: 1e-7,
+                               "geometry \(i), ∂L/∂x[\(j)]")
             }
         }
     }

@@ -71,3 +71,16 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count, "\(a.count) vs \(b.count) values")
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0
 }
+
+/// (f(x + h) − f(x − h)) / 2h for x = `values[i]`, which is restored afterwards: one central
+/// difference of a scalar function of stored numbers (parameters, inputs).
+func centralDifference(_ values: UnsafeMutablePointer<Double>, _ i: Int, step h: Double = 1e-6,
+                       _ f: () -> Double) -> Double {
+    let keep = values[i]
+    values[i] = keep + h
+    let up = f()
+    values[i] = keep - h
+    let down = f()
+    values[i] = keep
+    return (up - down) / (2 * h)
+}
